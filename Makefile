@@ -1,0 +1,39 @@
+# The two commands a reader needs: `make book` and `make test`.
+# Each creates .venv from requirements.txt on first use; nothing else is installed by hand.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test lab clean bench clean-notebooks
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+## book: build the website into _build/html (warnings are errors)
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+
+## test: unit tests for rnnlab, then nbval over every chapter (strict: outputs are compared)
+test: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest tests
+	MPLBACKEND=Agg $(BIN)/python -m pytest --nbval chapters --sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+## lab: JupyterLab with rnnlab importable
+lab: $(STAMP)
+	$(BIN)/jupyter lab
+
+## bench: the speed benchmark (figures quoted in the README)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_lstm.py
+
+## clean-notebooks: the exercise copies in clean/ (outputs stripped) from chapters/
+clean-notebooks: $(STAMP)
+	$(BIN)/python tools/make_clean.py
+
+clean:
+	rm -rf _build $(VENV) .pytest_cache
+	find . -name __pycache__ -prune -exec rm -rf {} +

@@ -1,0 +1,21 @@
+"""rnnlab: the numpy package behind the book *Why not ReLU in an LSTM?*
+
+Conventions, stated once:
+
+* Sequences are ``(T, B, D)``: time, batch, features (Keras uses
+  ``(batch, timesteps, features)``; ``xs.transpose(1, 0, 2)`` converts).
+* A population of S models adds a model axis after time: params ``(S, ...)``,
+  states ``(S, B, H)``, sequences ``(T, S, B, D)`` or shared ``(T, B, D)``.
+* Every random draw takes an explicit ``rng = np.random.default_rng(seed)``.
+* Layers are pure functions: ``forward(params, xs, state0, **roles) ->
+  (outputs, cache)`` and ``backward(douts, cache) -> (grads, dstate0, dxs)``.
+* Bad input raises ``ValueError`` naming the argument and what it got.
+"""
+from . import activations, gradcheck, gru, init, losses, lstm, optim, plotting, rnn, stack, tasks, train
+from .stack import ModelSpec
+from .tasks import AddingTask, CopyTask
+from .train import TrainConfig
+
+__version__ = "0.1.0"
+__all__ = ["activations", "gradcheck", "gru", "init", "losses", "lstm", "optim", "plotting", "rnn", "stack",
+           "tasks", "train", "ModelSpec", "AddingTask", "CopyTask", "TrainConfig"]

@@ -1,0 +1,67 @@
+"""Input checks shared by the public functions.
+
+Every check raises ``ValueError`` naming the argument and what it received,
+so that a learner who passes a wrong shape sees at once what went wrong.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+
+def positive_int(name: str, value, *, allow_zero: bool = False) -> int:
+    """Return ``value`` as an int, or raise if it is not a (non-negative) integer."""
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    lower = 0 if allow_zero else 1
+    if not ok or value < lower:
+        kind = "a non-negative integer" if allow_zero else "a positive integer"
+        raise ValueError(f"{name} must be {kind}; got {value!r}")
+    return int(value)
+
+
+def finite_float(name: str, value, *, positive: bool = False, nonneg: bool = False) -> float:
+    """Return ``value`` as a float, or raise if it is not finite (and positive)."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a finite number; got {value!r}") from None
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be a finite number; got {value!r}")
+    if positive and x <= 0:
+        raise ValueError(f"{name} must be positive; got {value!r}")
+    if nonneg and x < 0:
+        raise ValueError(f"{name} must be non-negative; got {value!r}")
+    return x
+
+
+def array(name: str, value, *, min_ndim: int, max_ndim: int | None = None, last: int | None = None) -> np.ndarray:
+    """Return ``value`` as a float ndarray whose rank and last dimension are checked."""
+    a = np.asarray(value)
+    if not np.issubdtype(a.dtype, np.floating):
+        if np.issubdtype(a.dtype, np.number) or a.dtype == bool:
+            a = a.astype(np.float64)
+        else:
+            raise ValueError(f"{name} must be a numeric array; got dtype {a.dtype}")
+    max_ndim = min_ndim if max_ndim is None else max_ndim
+    if not (min_ndim <= a.ndim <= max_ndim):
+        want = f"{min_ndim}" if min_ndim == max_ndim else f"{min_ndim} to {max_ndim}"
+        raise ValueError(f"{name} must have {want} dimensions; got shape {a.shape}")
+    if last is not None and a.shape[-1] != last:
+        raise ValueError(f"{name} must have last dimension {last}; got shape {a.shape}")
+    return a
+
+
+def choice(name: str, value, options) -> str:
+    """Return ``value`` if it is one of ``options``."""
+    if value not in options:
+        raise ValueError(f"{name} must be one of {sorted(options)}; got {value!r}")
+    return value
+
+
+def rng(name: str, value) -> np.random.Generator:
+    """Insist on an explicit ``numpy.random.Generator``: the book never seeds globally."""
+    if not isinstance(value, np.random.Generator):
+        raise ValueError(f"{name} must be a numpy.random.Generator (np.random.default_rng(seed)); got {type(value).__name__}")
+    return value

@@ -1,0 +1,54 @@
+"""Checks and state handling shared by the three recurrent layers."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _checks
+from ._tensor import lead_shape
+
+
+def check_params(params, xs, keys, n_blocks, name):
+    """Check ``params`` (W_x, W_h, b with ``n_blocks`` blocks of H) against ``xs``."""
+    for k in keys:
+        if k not in params:
+            raise ValueError(f"params must hold keys {keys}; got keys {sorted(params)}")
+    W_x, W_h, b = (np.asarray(params[k]) for k in ("W_x", "W_h", "b"))
+    if W_h.ndim < 2 or W_h.shape[-1] != n_blocks * W_h.shape[-2]:
+        raise ValueError(f"params['W_h'] of a {name} must have shape (*lead, H, {n_blocks}H); got {W_h.shape}")
+    nH = W_h.shape[-1]
+    if W_x.ndim != W_h.ndim or W_x.shape[-1] != nH or W_x.shape[:-2] != W_h.shape[:-2]:
+        raise ValueError(f"params['W_x'] must have shape (*lead, D, {nH}) to match W_h {W_h.shape}; got {W_x.shape}")
+    if b.shape != W_h.shape[:-2] + (nH,):
+        raise ValueError(f"params['b'] must have shape {W_h.shape[:-2] + (nH,)}; got {b.shape}")
+    lead = lead_shape(W_h)
+    xs = _checks.array("xs", xs, min_ndim=3, max_ndim=3 + len(lead), last=W_x.shape[-2])
+    if xs.ndim > 3 and xs.shape[1:-2] != lead:
+        raise ValueError(f"xs must have shape (T, B, D) or (T, {', '.join(map(str, lead))}, B, D); got {xs.shape}")
+    if xs.shape[0] < 1 or xs.shape[-2] < 1:
+        raise ValueError(f"xs must have at least one time step and one sample; got shape {xs.shape}")
+    return xs.astype(W_h.dtype, copy=False), W_h.shape[-2], lead
+
+
+def state(name, value, shape, dtype):
+    """``value`` as an array of ``shape``, or zeros when it is None."""
+    if value is None:
+        return np.zeros(shape, dtype=dtype)
+    a = np.asarray(value, dtype=dtype)
+    if a.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}; got {a.shape}")
+    return a
+
+
+def input_projection(params, xs, lead):
+    """All input projections at once: ``xs @ W_x + b``, (T, *lead, B, nH), writable."""
+    T, B = xs.shape[0], xs.shape[-2]
+    if xs.ndim == 3 and lead:   # data shared by a population: (T, 1.., B, D) broadcasts over the models
+        xs = xs.reshape((T,) + (1,) * len(lead) + (B, xs.shape[-1]))
+    return xs @ params["W_x"] + params["b"][..., None, :]
+
+
+def check_douts(dhs, hs):
+    dhs = np.asarray(dhs)
+    if dhs.shape != hs.shape:
+        raise ValueError(f"dhs must have shape {hs.shape}; got {dhs.shape}")
+    return dhs

@@ -1,0 +1,64 @@
+"""Losses that return one value per model and the gradient of their sum.
+
+For a population (model axes ``*lead``), the objective is the *sum* of the
+per-model losses, so each model's gradient is exactly its own loss's gradient.
+
+``time_axis=True`` means outputs carry a leading time axis, (T, *lead, B, O);
+targets never carry the model axes (the data are shared by the population).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def _expand(target, y, time_axis):
+    """Insert the model axes into a shared target so that it broadcasts against ``y``."""
+    target = np.asarray(target)
+    n_lead = y.ndim - target.ndim if target.ndim < y.ndim else 0
+    if n_lead and time_axis:
+        target = target.reshape(target.shape[:1] + (1,) * n_lead + target.shape[1:])
+    return target
+
+
+def _reduce_axes(y, time_axis, sample_ndim):
+    """Axes that a per-model mean runs over: time (if any) and the trailing sample axes."""
+    tail = tuple(range(y.ndim - sample_ndim, y.ndim))
+    return ((0,) if time_axis else ()) + tail
+
+
+def mse(y, target, *, time_axis=False):
+    """Mean squared error per model, mean over time, batch and outputs; returns (loss, dy)."""
+    y = np.asarray(y)
+    target = _expand(target, y, time_axis)
+    if target.shape[-2:] != y.shape[-2:]:
+        raise ValueError(f"target must end in (B, O) = {y.shape[-2:]}; got shape {target.shape}")
+    diff = y - target
+    axes = _reduce_axes(y, time_axis, 2)
+    count = np.prod([y.shape[a] for a in axes])
+    loss = np.mean(diff * diff, axis=axes)
+    return loss, ((2.0 / count) * diff).astype(y.dtype, copy=False)
+
+
+def softmax_cross_entropy(logits, labels, *, time_axis=True):
+    """Cross-entropy (nats) per model with integer ``labels``, mean over time and batch; returns (loss, dlogits)."""
+    logits = np.asarray(logits)
+    labels = np.asarray(labels)
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be integers; got dtype {labels.dtype}")
+    C = logits.shape[-1]
+    if labels.size and (labels.min() < 0 or labels.max() >= C):
+        raise ValueError(f"labels must lie in [0, {C}); got range [{labels.min()}, {labels.max()}]")
+    labels = _expand(labels, logits[..., 0], time_axis)
+    labels = np.broadcast_to(labels, logits.shape[:-1])
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))   # (..., C)
+    picked = np.take_along_axis(log_p, labels[..., None], axis=-1)[..., 0]  # (...)
+    axes = _reduce_axes(picked, time_axis, 1)
+    count = np.prod([picked.shape[a] for a in axes])
+    loss = -np.mean(picked, axis=axes)
+    dlogits = np.exp(log_p)
+    np.put_along_axis(dlogits, labels[..., None], np.take_along_axis(dlogits, labels[..., None], axis=-1) - 1.0, axis=-1)
+    return loss, (dlogits / count).astype(logits.dtype, copy=False)
+
+
+LOSSES = {"mse": mse, "xent": softmax_cross_entropy}

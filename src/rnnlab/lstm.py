@@ -1,0 +1,160 @@
+"""The LSTM layer: forward and exact backward through time, in numpy.
+
+With pre-activations z_t = x_t W_x + h_{t-1} W_h + b, split into blocks,
+
+    g_t = cand(z_g)                 candidate            (default tanh)
+    i_t = gate(z_i)                 input gate           (default sigmoid)
+    f_t = gate(z_f)                 forget gate          (default sigmoid; f_t = 1 if forget_gate=False)
+    o_t = gate(z_o)                 output gate          (default sigmoid)
+    c_t = f_t * c_{t-1} + i_t * g_t cell state           (the "constant error carousel")
+    h_t = o_t * squash(c_t)         hidden state/output  (default tanh; "identity" = no output activation)
+
+Parameter blocks are stored in the order [g, i, f, o] (``[g, i, o]`` without a
+forget gate), so that all gates are one contiguous slice. Shapes, with an
+optional population axis ``*lead`` (see :mod:`rnnlab._tensor`):
+
+    W_x (*lead, D, nH)   W_h (*lead, H, nH)   b (*lead, nH)      n = 4 (or 3)
+    xs  (T, [*lead,] B, D)   ->   hs (T, *lead, B, H)
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from . import _checks, _layer, activations, init as _init
+from ._tensor import merge_time, sum_over_time, unbroadcast
+
+KEYS = ("W_x", "W_h", "b")
+
+
+class Cache(NamedTuple):
+    """What backward needs: inputs, pre-activations and states of every step."""
+
+    xs: np.ndarray        # (T, [*lead,] B, D)
+    zs: np.ndarray        # (T, *lead, B, nH) pre-activations [g, i, f, o]
+    acts: np.ndarray      # (T, *lead, B, nH) activations     [g, i, f, o]
+    cs: np.ndarray        # (T+1, *lead, B, H) cell states, cs[0] = c0
+    sq: np.ndarray        # (T, *lead, B, H) squash(c_t)
+    hs: np.ndarray        # (T+1, *lead, B, H) hidden states, hs[0] = h0
+    params: dict
+    gate: activations.Activation
+    cand: activations.Activation
+    squash: activations.Activation
+    forget_gate: bool
+
+
+def n_blocks(forget_gate: bool = True) -> int:
+    """4 blocks [g, i, f, o] with a forget gate, 3 blocks [g, i, o] without."""
+    return 4 if forget_gate else 3
+
+
+def init(rng, input_size, hidden_size, *, forget_bias=1.0, forget_gate=True,
+         W_x="glorot", W_h="orthogonal", dtype=np.float64) -> dict:
+    """Parameters of one LSTM layer. The forget-gate bias starts at ``forget_bias``
+    (1 by default, after Jozefowicz et al. 2015); every other bias starts at 0."""
+    D = _checks.positive_int("input_size", input_size)
+    H = _checks.positive_int("hidden_size", hidden_size)
+    forget_bias = _checks.finite_float("forget_bias", forget_bias)
+    n = n_blocks(forget_gate)
+    W_x_init, W_h_init = _init.get(W_x), _init.get(W_h)
+    W_hh = np.concatenate([W_h_init(rng, H, H, dtype=dtype) for _ in range(n)], axis=1)  # (H, nH)
+    b = np.zeros(n * H, dtype=dtype)                                                      # (nH,)
+    if forget_gate:
+        b[2 * H:3 * H] = forget_bias
+    return {"W_x": W_x_init(rng, D, n * H, dtype=dtype), "W_h": W_hh, "b": b}
+
+
+def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", squash="tanh", forget_gate=True):
+    """Run the LSTM over ``xs``; return ``(hs, cache)`` with ``hs`` of shape (T, *lead, B, H).
+
+    ``state0`` is ``(h0, c0)`` or None for zeros. The final state is
+    ``(cache.hs[-1], cache.cs[-1])``.
+    """
+    gate, cand, squash = activations.get(gate), activations.get(cand), activations.get(squash)
+    xs, H, lead = _layer.check_params(params, xs, KEYS, n_blocks(forget_gate), f"LSTM with forget_gate={forget_gate}")
+    W_h = params["W_h"]
+    T, B = xs.shape[0], xs.shape[-2]
+    if state0 is None:
+        state0 = (None, None)
+    if not (isinstance(state0, (tuple, list)) and len(state0) == 2):
+        raise ValueError(f"state0 must be a pair (h0, c0) or None; got {type(state0).__name__}")
+    h0 = _layer.state("h0", state0[0], lead + (B, H), W_h.dtype)
+    c0 = _layer.state("c0", state0[1], lead + (B, H), W_h.dtype)
+
+    zs = _layer.input_projection(params, xs, lead)              # (T, *lead, B, nH): one matmul for all steps
+    acts = np.empty_like(zs)                                    # (T, *lead, B, nH)
+    cs = np.empty((T + 1,) + lead + (B, H), dtype=W_h.dtype)    # (T+1, *lead, B, H)
+    hs = np.empty_like(cs)                                      # (T+1, *lead, B, H)
+    sq = np.empty_like(cs[1:])                                  # (T, *lead, B, H)
+    cs[0], hs[0] = c0, h0
+    rec = np.empty(lead + (B, zs.shape[-1]), dtype=W_h.dtype)   # (*lead, B, nH) scratch
+    for t in range(T):
+        np.matmul(hs[t], W_h, out=rec)                          # (*lead, B, nH)
+        zs[t] += rec
+        acts[t, ..., :H] = cand.f(zs[t, ..., :H])               # g
+        acts[t, ..., H:] = gate.f(zs[t, ..., H:])               # i, f, o
+        g, i = acts[t, ..., :H], acts[t, ..., H:2 * H]
+        o = acts[t, ..., -H:]
+        if forget_gate:
+            cs[t + 1] = acts[t, ..., 2 * H:3 * H] * cs[t] + i * g   # (*lead, B, H)
+        else:
+            cs[t + 1] = cs[t] + i * g
+        sq[t] = squash.f(cs[t + 1])                             # (*lead, B, H)
+        np.multiply(o, sq[t], out=hs[t + 1])
+    cache = Cache(xs, zs, acts, cs, sq, hs, params, gate, cand, squash, forget_gate)
+    return hs[1:], cache
+
+
+def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
+    """Backprop through time. ``dhs`` is dLoss/dh_t for every step, (T, *lead, B, H).
+
+    Returns ``(grads, dstate0, dxs)``: grads with the keys of params,
+    ``dstate0 = (dh0, dc0)`` and ``dxs`` shaped like the input. With
+    ``return_trace=True`` a fourth item holds dLoss/dh_t and dLoss/dc_t for
+    every t (the total derivatives, used to measure gradient flow over lag).
+    ``dstate_T = (dh_T, dc_T)`` adds gradient arriving at the final state.
+    """
+    xs, zs, acts, cs, hs, params = cache.xs, cache.zs, cache.acts, cache.cs, cache.hs, cache.params
+    T, H = zs.shape[0], cs.shape[-1]
+    dhs = _layer.check_douts(dhs, hs[1:])
+    n = n_blocks(cache.forget_gate)
+    # Local derivatives for all steps at once, taken at the pre-activations.
+    K = np.empty_like(zs)                                       # (T, *lead, B, nH): dz = K * [dc, dc, (dc), dh]
+    K[..., :H] = acts[..., H:2 * H] * cache.cand.grad(zs[..., :H], acts[..., :H])   # i * cand'(z_g)
+    dgate = cache.gate.grad(zs[..., H:], acts[..., H:])
+    K[..., H:2 * H] = acts[..., :H] * dgate[..., :H]                       # g * gate'(z_i)
+    if cache.forget_gate:
+        K[..., 2 * H:3 * H] = cs[:-1] * dgate[..., H:2 * H]                # c_{t-1} * gate'(z_f)
+    K[..., -H:] = cache.sq * dgate[..., -H:]                               # squash(c_t) * gate'(z_o)
+    P = acts[..., -H:] * cache.squash.grad(cs[1:], cache.sq)               # o * squash'(c_t)
+    F = acts[..., 2 * H:3 * H] if cache.forget_gate else None             # f_t
+
+    W_hT = np.swapaxes(params["W_h"], -1, -2)                   # (*lead, nH, H)
+    dzs = np.empty_like(zs)                                     # (T, *lead, B, nH)
+    dh_next = np.zeros_like(hs[0]) if dstate_T is None else np.array(dstate_T[0], dtype=zs.dtype)
+    dc_next = np.zeros_like(cs[0]) if dstate_T is None else np.array(dstate_T[1], dtype=zs.dtype)
+    shape4 = zs.shape[1:-1] + (n, H)
+    if return_trace:
+        trace_dh, trace_dc = np.empty_like(hs[1:]), np.empty_like(cs[1:])
+    for t in reversed(range(T)):
+        dh = dhs[t] + dh_next                                   # (*lead, B, H)
+        dc = dc_next + dh * P[t]                                # (*lead, B, H)
+        if return_trace:
+            trace_dh[t], trace_dc[t] = dh, dc
+        dz4 = dzs[t].reshape(shape4)                            # (*lead, B, n, H) view
+        K4 = K[t].reshape(shape4)
+        np.multiply(K4[..., :-1, :], dc[..., None, :], out=dz4[..., :-1, :])  # g, i, (f) blocks
+        np.multiply(K4[..., -1, :], dh, out=dz4[..., -1, :])                  # o block
+        dh_next = dzs[t] @ W_hT                                 # (*lead, B, H)
+        dc_next = dc * F[t] if cache.forget_gate else dc
+    grads = {
+        "W_x": sum_over_time(xs, dzs),                          # (*lead, D, nH); broadcasts over shared xs
+        "W_h": sum_over_time(hs[:-1], dzs),                     # (*lead, H, nH): one matmul over all steps
+        "b": merge_time(dzs).sum(axis=-2),                      # (*lead, nH)
+    }
+    dxs = unbroadcast(dzs @ np.swapaxes(params["W_x"], -1, -2), xs.shape)  # like xs
+    out = (grads, (dh_next, dc_next), dxs)
+    if return_trace:
+        out = out + ({"dh": trace_dh, "dc": trace_dc},)
+    return out

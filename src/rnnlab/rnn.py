@@ -1,0 +1,76 @@
+"""The vanilla (Elman) RNN layer: forward and exact backward through time.
+
+    z_t = x_t W_x + h_{t-1} W_h + b          pre-activation
+    h_t = act(z_t)                           (default tanh; "relu" + identity init = IRNN)
+
+Backward, with dh_t the total gradient reaching h_t:
+
+    dz_t      = dh_t * act'(z_t)
+    dh_{t-1} += dz_t W_h^T                   so dh_t/dh_{t-1} = diag(act'(z_t)) W_h^T
+
+Shapes: W_x (*lead, D, H), W_h (*lead, H, H), b (*lead, H);
+xs (T, [*lead,] B, D) -> hs (T, *lead, B, H).
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from . import _checks, _layer, activations, init as _init
+from ._tensor import sum_over_time, merge_time, unbroadcast
+
+KEYS = ("W_x", "W_h", "b")
+
+
+class Cache(NamedTuple):
+    xs: np.ndarray      # (T, [*lead,] B, D)
+    zs: np.ndarray      # (T, *lead, B, H) pre-activations
+    hs: np.ndarray      # (T+1, *lead, B, H), hs[0] = h0
+    params: dict
+    act: activations.Activation
+
+
+def init(rng, input_size, hidden_size, *, W_x="glorot", W_h="orthogonal", W_h_gain=1.0, dtype=np.float64) -> dict:
+    """Parameters of one RNN layer; ``W_h_gain`` scales the recurrent matrix
+    (its spectral radius for orthogonal and identity init)."""
+    D = _checks.positive_int("input_size", input_size)
+    H = _checks.positive_int("hidden_size", hidden_size)
+    W_hh = _init.get(W_h)(rng, H, H, gain=W_h_gain, dtype=dtype)
+    return {"W_x": _init.get(W_x)(rng, D, H, dtype=dtype), "W_h": W_hh, "b": np.zeros(H, dtype=dtype)}
+
+
+def forward(params, xs, state0=None, *, act="tanh"):
+    """Run the RNN over ``xs``; return ``(hs, cache)``, hs (T, *lead, B, H). ``state0`` is h0 or None."""
+    act = activations.get(act)
+    xs, H, lead = _layer.check_params(params, xs, KEYS, 1, "RNN")
+    W_h = params["W_h"]
+    T, B = xs.shape[0], xs.shape[-2]
+    hs = np.empty((T + 1,) + lead + (B, H), dtype=W_h.dtype)   # (T+1, *lead, B, H)
+    hs[0] = _layer.state("state0", state0, lead + (B, H), W_h.dtype)
+    zs = _layer.input_projection(params, xs, lead)             # (T, *lead, B, H)
+    for t in range(T):
+        zs[t] += hs[t] @ W_h                                     # (*lead, B, H)
+        hs[t + 1] = act.f(zs[t])
+    return hs[1:], Cache(xs, zs, hs, params, act)
+
+
+def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
+    """Backprop through time; returns ``(grads, dh0, dxs)`` (plus ``{"dh": ...}`` with ``return_trace``)."""
+    xs, zs, hs, params = cache.xs, cache.zs, cache.hs, cache.params
+    dhs = _layer.check_douts(dhs, hs[1:])
+    dact = cache.act.grad(zs, hs[1:])                            # (T, *lead, B, H), all steps at once
+    W_hT = np.swapaxes(params["W_h"], -1, -2)
+    dzs = np.empty_like(zs)
+    dh_next = np.zeros_like(hs[0]) if dstate_T is None else np.array(dstate_T, dtype=zs.dtype)
+    trace = np.empty_like(zs) if return_trace else None
+    for t in reversed(range(zs.shape[0])):
+        dh = dhs[t] + dh_next                                    # (*lead, B, H)
+        if return_trace:
+            trace[t] = dh
+        np.multiply(dh, dact[t], out=dzs[t])
+        dh_next = dzs[t] @ W_hT
+    grads = {"W_x": sum_over_time(xs, dzs), "W_h": sum_over_time(hs[:-1], dzs), "b": merge_time(dzs).sum(axis=-2)}
+    dxs = unbroadcast(dzs @ np.swapaxes(params["W_x"], -1, -2), xs.shape)
+    out = (grads, dh_next, dxs)
+    return out + ({"dh": trace},) if return_trace else out

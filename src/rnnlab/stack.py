@@ -1,0 +1,181 @@
+"""Stacks of recurrent layers, and the model: a stack plus a linear readout.
+
+Layer l's hidden sequence is layer l+1's input sequence (Graves et al. 2013).
+An optional activation ``between`` the layers is applied to that sequence;
+by default there is none. Parameters live in one flat dict::
+
+    "l0.W_x", "l0.W_h", "l0.b", "l1.W_x", ...   recurrent layers
+    "out.W" (*lead, H, O), "out.b" (*lead, O)    readout y = h W + b
+
+``return_sequences=True`` reads out every step, (T, *lead, B, O);
+``False`` reads out the last step only, (*lead, B, O).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import NamedTuple
+
+import numpy as np
+
+from . import _checks, activations, gru, init as _init, lstm, rnn
+from ._tensor import merge_time, sum_over_time
+
+CELLS = {"rnn": rnn, "lstm": lstm, "gru": gru}
+CELL_OPTIONS = {"rnn": ("act",), "lstm": ("gate", "cand", "squash", "forget_gate"), "gru": ("gate", "cand")}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything that defines a model's architecture (not its weights)."""
+
+    cell: str = "lstm"                 # "rnn" | "lstm" | "gru"
+    input_size: int = 2
+    hidden_size: int = 32
+    output_size: int = 1
+    layers: int = 1
+    return_sequences: bool = False     # read out every step, or the last one only
+    between: object = None             # activation between stacked layers (None: none)
+    act: object = "tanh"               # RNN activation
+    gate: object = "sigmoid"           # LSTM/GRU gates
+    cand: object = "tanh"              # LSTM/GRU candidate g
+    squash: object = "tanh"            # LSTM output squash h = o * squash(c)
+    forget_gate: bool = True
+    forget_bias: float = 1.0
+    W_h_init: str = "orthogonal"
+    W_h_gain: float = 1.0              # RNN only: scale of the recurrent matrix
+    dtype: str = "float32"            # float32 for experiments; float64 for gradient checks
+
+    def __post_init__(self):
+        _checks.choice("cell", self.cell, CELLS)
+        for name in ("input_size", "hidden_size", "output_size", "layers"):
+            _checks.positive_int(name, getattr(self, name))
+        for name in ("act", "gate", "cand", "squash"):
+            activations.get(getattr(self, name))
+        if self.between is not None:
+            activations.get(self.between)
+        _checks.choice("W_h_init", self.W_h_init, _init.SCHEMES)
+        _checks.finite_float("W_h_gain", self.W_h_gain, nonneg=True)
+        _checks.finite_float("forget_bias", self.forget_bias)
+        _checks.choice("dtype", self.dtype, ("float32", "float64"))
+
+    @property
+    def cell_options(self) -> dict:
+        """The keyword arguments the cell's forward takes."""
+        return {k: getattr(self, k) for k in CELL_OPTIONS[self.cell]}
+
+    def with_(self, **changes) -> "ModelSpec":
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+def init(spec: ModelSpec, rng) -> dict:
+    """Fresh parameters for one model."""
+    _checks.rng("rng", rng)
+    dtype = np.dtype(spec.dtype)
+    params = {}
+    for l in range(spec.layers):
+        D = spec.input_size if l == 0 else spec.hidden_size
+        if spec.cell == "lstm":
+            p = lstm.init(rng, D, spec.hidden_size, forget_bias=spec.forget_bias, forget_gate=spec.forget_gate,
+                          W_h=spec.W_h_init, dtype=dtype)
+        elif spec.cell == "rnn":
+            p = rnn.init(rng, D, spec.hidden_size, W_h=spec.W_h_init, W_h_gain=spec.W_h_gain, dtype=dtype)
+        else:
+            p = gru.init(rng, D, spec.hidden_size, W_h=spec.W_h_init, dtype=dtype)
+        params.update({f"l{l}.{k}": v for k, v in p.items()})
+    params["out.W"] = _init.glorot(rng, spec.hidden_size, spec.output_size, dtype=dtype)
+    params["out.b"] = np.zeros(spec.output_size, dtype=dtype)
+    return params
+
+
+def init_population(spec: ModelSpec, seeds) -> dict:
+    """Parameters of S independent models stacked on a leading axis.
+
+    Model k is exactly ``init(spec, np.random.default_rng(seeds[k]))``.
+    """
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError(f"seeds must be a non-empty sequence of integers; got {seeds!r}")
+    members = [init(spec, np.random.default_rng(s)) for s in seeds]
+    return {k: np.stack([m[k] for m in members]) for k in members[0]}
+
+
+def population_size(params: dict) -> int | None:
+    """S for a population, None for a lone model."""
+    W = params["out.W"]
+    return W.shape[0] if W.ndim == 3 else None
+
+
+def member(params: dict, k: int) -> dict:
+    """Model k of a population, as a lone model's params (a copy)."""
+    if population_size(params) is None:
+        raise ValueError("params must be a population (leading model axis); got a lone model")
+    return {key: v[k].copy() for key, v in params.items()}
+
+
+class Cache(NamedTuple):
+    layer_caches: list
+    between_inputs: list   # the hidden sequence fed to ``between``, one per layer boundary
+    top: np.ndarray        # what the readout saw: (T, *lead, B, H) or (*lead, B, H)
+    params: dict
+    spec: ModelSpec
+
+
+def _layer_params(params, l):
+    return {k: params[f"l{l}.{k}"] for k in ("W_x", "W_h", "b")}
+
+
+def forward(params: dict, xs, spec: ModelSpec, states0=None):
+    """Model output and cache. ``states0``: one initial state per layer, or None."""
+    if not isinstance(spec, ModelSpec):
+        raise ValueError(f"spec must be a ModelSpec; got {type(spec).__name__}")
+    missing = [k for k in (f"l{spec.layers - 1}.W_h", "out.W", "out.b") if k not in params]
+    if missing:
+        raise ValueError(f"params lack keys {missing} needed by a {spec.layers}-layer {spec.cell}")
+    states0 = [None] * spec.layers if states0 is None else list(states0)
+    if len(states0) != spec.layers:
+        raise ValueError(f"states0 must hold one state per layer ({spec.layers}); got {len(states0)}")
+    cell = CELLS[spec.cell]
+    between = None if spec.between is None else activations.get(spec.between)
+    caches, between_inputs, seq = [], [], xs
+    for l in range(spec.layers):
+        if l > 0 and between is not None:
+            between_inputs.append(seq)
+            seq = between.f(seq)
+        seq, c = cell.forward(_layer_params(params, l), seq, states0[l], **spec.cell_options)
+        caches.append(c)
+    top = seq if spec.return_sequences else seq[-1]             # (T, *lead, B, H) or (*lead, B, H)
+    y = top @ params["out.W"] + params["out.b"][..., None, :]   # (..., B, O)
+    return y, Cache(caches, between_inputs, top, params, spec)
+
+
+def backward(dy, cache: Cache, *, return_trace=False):
+    """Gradients of every parameter, given dLoss/dy. Returns ``grads`` (and,
+    with ``return_trace``, a list of per-layer traces of dLoss/dh_t)."""
+    params, spec, top = cache.params, cache.spec, cache.top
+    dy = np.asarray(dy)
+    if dy.shape[:-1] != top.shape[:-1] or dy.shape[-1] != spec.output_size:
+        raise ValueError(f"dy must have shape {top.shape[:-1] + (spec.output_size,)}; got {dy.shape}")
+    if spec.return_sequences:   # top (T, *lead, B, H), dy (T, *lead, B, O)
+        grads = {"out.W": sum_over_time(top, dy), "out.b": merge_time(dy).sum(axis=-2)}
+    else:                       # top (*lead, B, H), dy (*lead, B, O)
+        grads = {"out.W": np.swapaxes(top, -1, -2) @ dy, "out.b": dy.sum(axis=-2)}
+    dtop = dy @ np.swapaxes(params["out.W"], -1, -2)            # like top
+    last = cache.layer_caches[-1]
+    dseq = np.zeros_like(last.hs[1:])                           # (T, *lead, B, H)
+    if spec.return_sequences:
+        dseq += dtop
+    else:
+        dseq[-1] = dtop
+    cell = CELLS[spec.cell]
+    between = None if spec.between is None else activations.get(spec.between)
+    traces = [None] * spec.layers
+    for l in reversed(range(spec.layers)):
+        out = cell.backward(dseq, cache.layer_caches[l], return_trace=return_trace)
+        g, dseq = out[0], out[2]
+        if return_trace:
+            traces[l] = out[3]
+        grads.update({f"l{l}.{k}": v for k, v in g.items()})
+        if l > 0 and between is not None:
+            dseq = dseq * between.df(cache.between_inputs[l - 1])
+    return (grads, traces) if return_trace else grads

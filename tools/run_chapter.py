@@ -1,0 +1,44 @@
+"""Execute chapter notebooks in place, so that their stored outputs are fresh.
+
+    .venv/bin/python tools/run_chapter.py chapters/01-lstm-anatomy.ipynb [...]
+
+A chapter may be written as a jupytext percent script (``chapters/_src/NN.py``)
+and converted with ``jupytext --to ipynb``; this script then executes it. It
+fails if a chapter takes longer than its 60 s budget, writes to stderr, or
+raises.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+BUDGET_S = 60.0
+
+
+def run(path: Path) -> float:
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    elapsed = time.perf_counter() - start
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("name") == "stderr":
+                problems.append(f"cell {i} wrote to stderr: {out.get('text', '')[:200]!r}")
+    nbformat.write(nb, path)
+    print(f"{path}: {elapsed:.1f} s")
+    if problems:
+        raise SystemExit("\n".join(problems))
+    if elapsed > BUDGET_S:
+        raise SystemExit(f"{path} took {elapsed:.1f} s, over the {BUDGET_S:.0f} s budget")
+    return elapsed
+
+
+if __name__ == "__main__":
+    for arg in sys.argv[1:]:
+        run(Path(arg))
