@@ -9,6 +9,7 @@ raises.
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-BUDGET_S = 60.0
+BUDGET_S = float(os.environ.get("RNNLAB_BUDGET_S", "60"))  # raise only while the machine is shared
 
 
 def run(path: Path) -> float:
