@@ -56,7 +56,7 @@ def array(name: str, value, *, min_ndim: int, max_ndim: int | None = None, last:
 def choice(name: str, value, options) -> str:
     """Return ``value`` if it is one of ``options``."""
     if value not in options:
-        raise ValueError(f"{name} must be one of {sorted(options)}; got {value!r}")
+        raise ValueError(f"{name} must be one of {sorted(options, key=repr)}; got {value!r}")
     return value
 
 

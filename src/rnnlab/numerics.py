@@ -1,0 +1,379 @@
+"""Numerics at ReLU's kink: finite differences, exact zeros, and ReLU'(0).
+
+Finite differences of a scalar function f at x with step h > 0:
+
+    forward   D+ f(x) = (f(x + h) - f(x)) / h          -> right derivative as h -> 0
+    backward  D- f(x) = (f(x) - f(x - h)) / h          -> left derivative
+    central   D0 f(x) = (f(x + h) - f(x - h)) / (2h) = (D+ + D-) / 2
+
+At x = 0, ReLU gives D+ = 1, D- = 0 and D0 = 1/2 for every h: the one-sided
+derivatives exist and differ, so ReLU'(0) does not exist and any value in the
+subdifferential [0, 1] is a valid choice.
+
+The Bertoin-style experiment (Bertoin et al. 2021). Two copies of one ReLU MLP
+share every weight; one backpropagates with ReLU'(0) = 0, the other with
+ReLU'(0) = 1. Their gradients can differ only where a pre-activation is
+*exactly* 0, so the experiment counts exact zeros and the minibatches on which
+the first-layer gradient dW_0 differs. Populations of S nets are evaluated at
+once: params carry a leading model axis S.
+
+Float16 is emulated: each matrix product is computed in float32 and rounded to
+float16 once, and everything else (bias add, ReLU, masks) runs in float16.
+This is what numpy's own float16 ``matmul`` does (it accumulates in a wider type
+and rounds once; the two agree to within one float16 ulp, in a different
+summation order) and what mixed-precision GPU kernels do, but it runs through
+BLAS, ten to a hundred times faster.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from . import _checks, init as _init
+
+DTYPES = ("float16", "float32", "float64")
+BIASES = ("zero", "uniform")
+
+
+# ---------------------------------------------------------------------------
+# Finite differences
+# ---------------------------------------------------------------------------
+
+def _fd_args(f, x, h):
+    if not callable(f):
+        raise ValueError(f"f must be callable; got {type(f).__name__}")
+    h = _checks.finite_float("h", h, positive=True)
+    x = np.asarray(x, dtype=np.float64)
+    return x, h
+
+
+def forward_difference(f: Callable, x, h: float = 1e-6) -> np.ndarray:
+    """(f(x + h) - f(x)) / h, elementwise over ``x`` (float64). Tends to the right derivative."""
+    x, h = _fd_args(f, x, h)
+    return (np.asarray(f(x + h)) - np.asarray(f(x))) / h
+
+
+def backward_difference(f: Callable, x, h: float = 1e-6) -> np.ndarray:
+    """(f(x) - f(x - h)) / h, elementwise over ``x`` (float64). Tends to the left derivative."""
+    x, h = _fd_args(f, x, h)
+    return (np.asarray(f(x)) - np.asarray(f(x - h))) / h
+
+
+def central_difference(f: Callable, x, h: float = 1e-6) -> np.ndarray:
+    """(f(x + h) - f(x - h)) / (2h), the mean of the forward and backward differences."""
+    x, h = _fd_args(f, x, h)
+    return (np.asarray(f(x + h)) - np.asarray(f(x - h))) / (2.0 * h)
+
+
+def finite_differences(f: Callable, x, h: float = 1e-6) -> dict:
+    """All three differences at once: ``{"forward": D+, "backward": D-, "central": D0}``."""
+    return {"forward": forward_difference(f, x, h), "backward": backward_difference(f, x, h),
+            "central": central_difference(f, x, h)}
+
+
+# ---------------------------------------------------------------------------
+# Exact zeros
+# ---------------------------------------------------------------------------
+
+def count_exact_zeros(arrays, *, axis=None):
+    """Number of entries exactly equal to 0 (``-0.0`` included), and the number of entries.
+
+    ``arrays`` is one array or a list of arrays. With ``axis=k`` (an int) the
+    count is kept per index of that axis (e.g. per model of a population; all
+    arrays must share its length) and returned as an int array.
+    Returns ``(n_zero, n_total)``.
+    """
+    if isinstance(arrays, np.ndarray):
+        arrays = [arrays]
+    arrays = [np.asarray(a) for a in arrays]
+    if not arrays:
+        raise ValueError("arrays must hold at least one array; got an empty list")
+    if axis is None:
+        return int(sum(np.count_nonzero(a == 0) for a in arrays)), int(sum(a.size for a in arrays))
+    if not isinstance(axis, int):
+        raise ValueError(f"axis must be an int or None; got {axis!r}")
+    n = {a.shape[axis] if a.ndim > axis else None for a in arrays}
+    if len(n) != 1 or None in n:
+        raise ValueError(f"arrays must all have axis {axis} of one length; got lengths {sorted(map(str, n))}")
+    zeros = sum(np.count_nonzero(np.moveaxis(a, axis, 0).reshape(a.shape[axis], -1) == 0, axis=1) for a in arrays)
+    total = sum(a.size // a.shape[axis] for a in arrays)
+    return zeros.astype(np.int64), int(total)
+
+
+# ---------------------------------------------------------------------------
+# Data: image-like (many exact zeros) and its standardised, dense version
+# ---------------------------------------------------------------------------
+
+def image_like_data(rng, n: int, *, side: int = 14, n_classes: int = 10, strokes: int = 3):
+    """Synthetic "digits": ``X`` (n, side*side) in [0, 1] on a black (exactly 0) background, labels ``y`` (n,).
+
+    Each class is a template of ``strokes`` random thick line segments. A sample
+    is its class template shifted by up to one pixel in each direction, scaled
+    by an intensity in [0.6, 1], and quantised to k/255 like an 8-bit image, so
+    that, as in MNIST, most pixels are exactly 0.
+    """
+    rng = _checks.rng("rng", rng)
+    n = _checks.positive_int("n", n)
+    side = _checks.positive_int("side", side)
+    if side < 6:
+        raise ValueError(f"side must be at least 6; got {side}")
+    n_classes = _checks.positive_int("n_classes", n_classes)
+    strokes = _checks.positive_int("strokes", strokes)
+    yy, xx = np.mgrid[0:side, 0:side]                                    # (side, side)
+    templates = np.zeros((n_classes, side, side))
+    for k in range(n_classes):
+        for _ in range(strokes):
+            p, q = rng.uniform(2, side - 3, size=2), rng.uniform(2, side - 3, size=2)
+            t = np.linspace(0.0, 1.0, 4 * side)[:, None]                  # points along the segment
+            pts = p + t * (q - p)                                         # (4 side, 2)
+            d2 = (yy[..., None] - pts[:, 0]) ** 2 + (xx[..., None] - pts[:, 1]) ** 2   # (side, side, 4 side)
+            templates[k] = np.maximum(templates[k], np.clip(1.5 - np.sqrt(d2.min(axis=-1)), 0.0, 1.0))
+    y = rng.integers(0, n_classes, size=n)                                # (n,)
+    shifts = rng.integers(-1, 2, size=(n, 2))                             # (n, 2)
+    scale = rng.uniform(0.6, 1.0, size=n)                                 # (n,)
+    X = np.empty((n, side, side))
+    for i in range(n):
+        X[i] = np.roll(templates[y[i]], tuple(shifts[i]), axis=(0, 1)) * scale[i]
+    X = np.round(X * 255.0) / 255.0                                       # 8-bit quantisation: exact zeros stay 0
+    return X.reshape(n, side * side), y
+
+
+def standardize(X, *, floor: float = 1e-3):
+    """(X - mean) / max(std, floor), per column: the usual input normalisation. Removes the exact zeros."""
+    X = _checks.array("X", X, min_ndim=2)
+    floor = _checks.finite_float("floor", floor, positive=True)
+    return (X - X.mean(axis=0)) / np.maximum(X.std(axis=0), floor)
+
+
+# ---------------------------------------------------------------------------
+# A population of ReLU MLPs in a chosen precision
+# ---------------------------------------------------------------------------
+
+def init_mlp_population(sizes, seeds, *, bias: str = "uniform", dtype="float32") -> dict:
+    """Params ``W0, b0, ..., W{L}, b{L}`` of S = len(seeds) MLPs, with a leading model axis.
+
+    W_l ~ He normal N(0, 2/fan_in) (as :func:`rnnlab.mlp.init` with "he"); the
+    biases are 0 (``bias="zero"``, the Keras default) or U(-1/sqrt(fan_in),
+    1/sqrt(fan_in)) (``"uniform"``, the PyTorch default), drawn after all the
+    weights. Model k uses ``np.random.default_rng(seeds[k])``. The float64 draw
+    is rounded to ``dtype``, so the float16, float32 and float64 nets of one
+    seed are roundings of the same net.
+    """
+    sizes = [_checks.positive_int("sizes entry", s) for s in sizes]
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must list at least input and output sizes; got {sizes!r}")
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError(f"seeds must be a non-empty sequence of integers; got {seeds!r}")
+    _checks.choice("bias", bias, BIASES)
+    _checks.choice("dtype", str(np.dtype(dtype)), DTYPES)
+    members = []
+    for s in seeds:
+        rng = np.random.default_rng(s)
+        p = {f"W{l}": _init.he(rng, a, b) for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))}
+        for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+            p[f"b{l}"] = np.zeros(b) if bias == "zero" else rng.uniform(-1.0, 1.0, size=b) / np.sqrt(a)
+        members.append(p)
+    return {k: np.stack([m[k] for m in members]).astype(dtype) for k in members[0]}
+
+
+def _matmul(a, b):
+    """a @ b in the dtype of the operands; float16 accumulates in float32 and rounds once."""
+    if a.dtype == np.float16:
+        return (a.astype(np.float32) @ b.astype(np.float32)).astype(np.float16)
+    return a @ b
+
+
+def _n_layers(params):
+    n = 0
+    while f"W{n}" in params:
+        n += 1
+    if n == 0:
+        raise ValueError(f"params must hold W0, b0, ...; got keys {sorted(params)}")
+    return n
+
+
+def mlp_forward(params: dict, x):
+    """Logits (S, B, O) of a population and the cache ``(inputs, pre)``.
+
+    z_l = a_{l-1} W_l + b_l, a_l = relu(z_l) for the hidden layers, linear
+    readout; all in the params' dtype. ``x`` is (B, D), shared by the models.
+    """
+    L = _n_layers(params)
+    dtype = params["W0"].dtype
+    W0 = params["W0"]
+    if W0.ndim != 3:
+        raise ValueError(f"params['W0'] must have shape (S, D, H) (a population); got {W0.shape}")
+    a = _checks.array("x", x, min_ndim=2, last=W0.shape[1]).astype(dtype)[None]   # (1, B, D)
+    inputs, pre = [], []
+    for l in range(L):
+        inputs.append(a)
+        z = _matmul(a, params[f"W{l}"]) + params[f"b{l}"][:, None, :]            # (S, B, width)
+        if l < L - 1:
+            pre.append(z)
+            a = np.maximum(z, dtype.type(0))
+        else:
+            a = z
+    return a, (inputs, pre)
+
+
+def mlp_backward(dout, params: dict, cache, *, d0: float = 0.0) -> dict:
+    """Gradients (S, ...) of every parameter, with ReLU'(z) = 1 (z > 0), 0 (z < 0), ``d0`` (z == 0)."""
+    d0 = _checks.finite_float("d0", d0)
+    inputs, pre = cache
+    dtype = params["W0"].dtype
+    d = np.asarray(dout).astype(dtype)                                           # (S, B, O)
+    grads = {}
+    for l in reversed(range(len(inputs))):
+        a = inputs[l]                                                            # (S or 1, B, fan_in)
+        grads[f"W{l}"] = _matmul(np.swapaxes(np.broadcast_to(a, d.shape[:1] + a.shape[1:]), -1, -2), d)
+        grads[f"b{l}"] = d.sum(axis=1, dtype=dtype)                              # (S, width)
+        if l > 0:
+            d = _matmul(d, np.swapaxes(params[f"W{l}"], -1, -2))                 # (S, B, fan_in)
+            z = pre[l - 1]
+            mask = np.where(z > 0, dtype.type(1), np.where(z < 0, dtype.type(0), dtype.type(d0)))
+            d = d * mask
+    return grads
+
+
+def _xent_grad(logits, y):
+    """d(mean cross-entropy)/d logits, computed in float32 and cast back (as a loss scaler would)."""
+    z = logits.astype(np.float32)
+    z = z - z.max(axis=-1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=-1, keepdims=True)                                           # (S, B, C)
+    p[..., np.arange(y.size), y] -= 1.0
+    return (p / y.size).astype(logits.dtype)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Outcome of :func:`relu_d0_sweep` for S models, one dtype."""
+
+    dtype: str
+    affected: np.ndarray          # (S,) bool: some minibatch gave a different dW_0
+    batches_differ: np.ndarray    # (S,) int: how many minibatches did
+    zeros: np.ndarray             # (S,) int: exact-zero hidden pre-activations, all layers and batches
+    zeros_first: np.ndarray       # (S,) int: ... in the first hidden layer only
+    entries: int                  # hidden pre-activations per model (all layers and batches)
+
+    @property
+    def fraction_affected(self) -> float:
+        return float(self.affected.mean())
+
+
+def relu_d0_sweep(X, y, sizes, seeds, *, dtype="float32", bias="uniform", batch_size: int = 128,
+                  n_batches: int = 32, rng) -> SweepResult:
+    """Two copies of each of S ReLU MLPs, ReLU'(0) = 0 and = 1, fed the same minibatches.
+
+    The weights stay at their initialisation; ``rng`` draws the minibatches
+    (without replacement within a pass). For each model and minibatch, dW_0 of
+    the two copies is compared entry by entry (bitwise). The forward pass does
+    not depend on ReLU'(0) and the two backward passes perform the same
+    arithmetic unless some pre-activation is exactly 0, so batches without an
+    exact zero are known to agree and their backward passes are skipped.
+    ``X`` (N, D), integer labels ``y`` (N,), ``sizes`` = [D, widths..., C].
+    """
+    X = _checks.array("X", X, min_ndim=2)
+    y = np.asarray(y)
+    if y.shape != X.shape[:1] or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"y must be integer labels of shape ({X.shape[0]},); got {y.dtype} {y.shape}")
+    sizes = list(sizes)
+    if len(sizes) < 3 or sizes[0] != X.shape[1]:
+        raise ValueError(f"sizes must be [D={X.shape[1]}, hidden..., C] with at least one hidden layer; got {sizes!r}")
+    if y.min() < 0 or y.max() >= sizes[-1]:
+        raise ValueError(f"y must lie in [0, {sizes[-1]}); got range [{y.min()}, {y.max()}]")
+    batch_size = _checks.positive_int("batch_size", batch_size)
+    n_batches = _checks.positive_int("n_batches", n_batches)
+    if batch_size > X.shape[0]:
+        raise ValueError(f"batch_size must be at most the number of samples ({X.shape[0]}); got {batch_size}")
+    rng = _checks.rng("rng", rng)
+    params = init_mlp_population(sizes, seeds, bias=bias, dtype=dtype)
+    S = params["W0"].shape[0]
+    differ = np.zeros(S, dtype=np.int64)
+    zeros = np.zeros(S, dtype=np.int64)
+    zeros_first = np.zeros(S, dtype=np.int64)
+    entries = 0
+    per_pass = X.shape[0] // batch_size
+    order = rng.permutation(X.shape[0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(n_batches):
+            if k and k % per_pass == 0:
+                order = rng.permutation(X.shape[0])
+            idx = order[(k % per_pass) * batch_size:(k % per_pass + 1) * batch_size]
+            logits, cache = mlp_forward(params, X[idx])
+            z0, _ = count_exact_zeros(cache[1][0], axis=0)
+            nz, total = count_exact_zeros(cache[1], axis=0)
+            zeros += nz
+            zeros_first += z0
+            entries += total
+            hit = np.flatnonzero(nz)
+            if hit.size == 0:
+                continue                       # no exact zero: the two backward passes are identical
+            sub = {key: v[hit] for key, v in params.items()}
+            sub_cache = ([a if a.shape[0] == 1 else a[hit] for a in cache[0]], [z[hit] for z in cache[1]])
+            dout = _xent_grad(logits[hit], y[idx])
+            g0 = mlp_backward(dout, sub, sub_cache, d0=0.0)["W0"]
+            g1 = mlp_backward(dout, sub, sub_cache, d0=1.0)["W0"]
+            differ[hit] += np.any((g0 != g1).reshape(hit.size, -1), axis=1)
+    return SweepResult(str(np.dtype(dtype)), differ > 0, differ, zeros, zeros_first, entries)
+
+
+# ---------------------------------------------------------------------------
+# Recurrent stacks: does ReLU'(0) change the gradient?
+# ---------------------------------------------------------------------------
+
+def relu_pre_activations(cache, role: str) -> list:
+    """The arrays a ReLU in ``role`` was applied to, from a :func:`rnnlab.stack.forward` cache.
+
+    ``role="act"``: the RNN pre-activations z_t of every layer;
+    ``role="between"``: the hidden sequences fed to the activation between layers.
+    """
+    _checks.choice("role", role, ("act", "between"))
+    if role == "between":
+        return list(cache.between_inputs)
+    if cache.spec.cell != "rnn":
+        raise ValueError(f"role='act' needs an RNN stack; got cell {cache.spec.cell!r}")
+    return [c.zs for c in cache.layer_caches]
+
+
+def relu_d0_grads(params, spec, xs, dy_fn, *, role: str = "act", d0s=(0.0, 1.0)):
+    """Gradients of one recurrent stack under two choices of ReLU'(0), and its exact zeros.
+
+    ``spec.<role>`` must be a ReLU; it is replaced by ``make_relu(d0)`` for each
+    ``d0`` in ``d0s``. ``dy_fn(y) -> (loss, dy)`` gives the loss gradient.
+    Returns ``(grads_a, grads_b, n_zero, n_total)`` where the counts are exact
+    zeros among the ReLU's inputs (per model for a population).
+    """
+    from . import activations, stack   # local: keeps this module light to import
+
+    _checks.choice("role", role, ("act", "between"))
+    current = getattr(spec, role)
+    if current is None or not activations.get(current).name.startswith("relu"):
+        raise ValueError(f"spec.{role} must be a ReLU; got {current!r}")
+    if len(d0s) != 2:
+        raise ValueError(f"d0s must hold two values; got {d0s!r}")
+    out = []
+    for d0 in d0s:
+        s = spec.with_(**{role: activations.make_relu(d0)})
+        y, cache = stack.forward(params, xs, s)
+        _, dy = dy_fn(y)
+        out.append(stack.backward(dy, cache))
+    pre = relu_pre_activations(cache, role)
+    S = stack.population_size(params)
+    if S is None:
+        n_zero, n_total = count_exact_zeros(pre)
+    else:
+        n_zero, n_total = count_exact_zeros([np.moveaxis(a, 1, 0) for a in pre], axis=0)
+    return out[0], out[1], n_zero, n_total
+
+
+def grads_differ(ga: dict, gb: dict, *, population: bool = False):
+    """True where two gradient dicts differ in any entry (bitwise); per model with ``population``."""
+    if set(ga) != set(gb):
+        raise ValueError(f"ga and gb must have the same keys; got {sorted(ga)} and {sorted(gb)}")
+    if not population:
+        return bool(any(np.any(ga[k] != gb[k]) for k in ga))
+    return np.any(np.stack([np.any((ga[k] != gb[k]).reshape(ga[k].shape[0], -1), axis=1) for k in ga]), axis=0)
