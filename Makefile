@@ -20,7 +20,7 @@ book: $(STAMP)
 ## test: unit tests for rnnlab, then nbval over every chapter (strict: outputs are compared)
 test: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest tests
-	MPLBACKEND=Agg $(BIN)/python -m pytest --nbval chapters --sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+	$(BIN)/python -m pytest --nbval chapters --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 ## lab: JupyterLab with rnnlab importable
 lab: $(STAMP)

@@ -34,6 +34,7 @@ import numpy as np
 from . import _checks, init as _init
 
 DTYPES = ("float16", "float32", "float64")
+BITS = {"float16": 11, "float32": 24, "float64": 53}     # significant bits, the implicit leading 1 included
 BIASES = ("zero", "uniform")
 
 
@@ -151,15 +152,15 @@ def standardize(X, *, floor: float = 1e-3):
 # A population of ReLU MLPs in a chosen precision
 # ---------------------------------------------------------------------------
 
-def init_mlp_population(sizes, seeds, *, bias: str = "uniform", dtype="float32") -> dict:
+def init_mlp_population(sizes, seeds, *, bias: str = "uniform", prec="float32") -> dict:
     """Params ``W0, b0, ..., W{L}, b{L}`` of S = len(seeds) MLPs, with a leading model axis.
 
     W_l ~ He normal N(0, 2/fan_in) (as :func:`rnnlab.mlp.init` with "he"); the
     biases are 0 (``bias="zero"``, the Keras default) or U(-1/sqrt(fan_in),
     1/sqrt(fan_in)) (``"uniform"``, the PyTorch default), drawn after all the
     weights. Model k uses ``np.random.default_rng(seeds[k])``. The float64 draw
-    is rounded to ``dtype``, so the float16, float32 and float64 nets of one
-    seed are roundings of the same net.
+    is rounded to the precision ``prec`` (see :func:`precision`), so the
+    float16, float32 and float64 nets of one seed are roundings of one net.
     """
     sizes = [_checks.positive_int("sizes entry", s) for s in sizes]
     if len(sizes) < 2:
@@ -168,7 +169,7 @@ def init_mlp_population(sizes, seeds, *, bias: str = "uniform", dtype="float32")
     if not seeds:
         raise ValueError(f"seeds must be a non-empty sequence of integers; got {seeds!r}")
     _checks.choice("bias", bias, BIASES)
-    _checks.choice("dtype", str(np.dtype(dtype)), DTYPES)
+    prec = precision(prec)
     members = []
     for s in seeds:
         rng = np.random.default_rng(s)
@@ -176,14 +177,50 @@ def init_mlp_population(sizes, seeds, *, bias: str = "uniform", dtype="float32")
         for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
             p[f"b{l}"] = np.zeros(b) if bias == "zero" else rng.uniform(-1.0, 1.0, size=b) / np.sqrt(a)
         members.append(p)
-    return {k: np.stack([m[k] for m in members]).astype(dtype) for k in members[0]}
+    return {k: prec.round(np.stack([m[k] for m in members])).astype(prec.compute) for k in members[0]}
 
 
-def _matmul(a, b):
-    """a @ b in the dtype of the operands; float16 accumulates in float32 and rounds once."""
-    if a.dtype == np.float16:
-        return (a.astype(np.float32) @ b.astype(np.float32)).astype(np.float16)
-    return a @ b
+def round_to_bits(x, bits: int) -> np.ndarray:
+    """Round float64 ``x`` to ``bits`` significant binary digits, ties to even.
+
+    x = m 2^e with m in [0.5, 1); the result is round(m 2^bits) 2^(e - bits).
+    bits = 11, 24, 53 reproduce float16, float32 and float64 rounding (without
+    their exponent limits: no overflow, no subnormals).
+    """
+    bits = _checks.positive_int("bits", bits)
+    if bits > 53:
+        raise ValueError(f"bits must be at most 53 (float64); got {bits}")
+    m, e = np.frexp(np.asarray(x, dtype=np.float64))
+    return np.ldexp(np.round(np.ldexp(m, bits)), e - bits)
+
+
+@dataclass(frozen=True)
+class Precision:
+    """How the MLP computes: arrays of dtype ``compute``, each result passed through ``round``."""
+
+    name: str
+    compute: type
+    round: Callable
+
+
+def precision(spec) -> Precision:
+    """``"float16"``, ``"float32"``, ``"float64"``, or an int p: p significant bits (emulated in float64).
+
+    float16 is emulated in float32: the sum or product of two float16 numbers,
+    computed in float32 and rounded to float16, equals the float16 result.
+    """
+    if isinstance(spec, Precision):
+        return spec
+    if isinstance(spec, (int, np.integer)) and not isinstance(spec, bool):
+        bits = _checks.positive_int("precision", int(spec))
+        round_to_bits(0.0, bits)   # validates the range
+        return Precision(f"{bits} bits", np.float64, lambda a: round_to_bits(a, bits))
+    name = spec if isinstance(spec, str) else getattr(spec, "__name__", None)
+    if name not in DTYPES:
+        raise ValueError(f"precision must be one of {DTYPES} or a number of bits; got {spec!r}")
+    if name == "float16":
+        return Precision(name, np.float32, lambda a: a.astype(np.float16).astype(np.float32))
+    return Precision(name, np.dtype(name).type, lambda a: a)
 
 
 def _n_layers(params):
@@ -195,64 +232,67 @@ def _n_layers(params):
     return n
 
 
-def mlp_forward(params: dict, x):
+def mlp_forward(params: dict, x, prec="float32"):
     """Logits (S, B, O) of a population and the cache ``(inputs, pre)``.
 
     z_l = a_{l-1} W_l + b_l, a_l = relu(z_l) for the hidden layers, linear
-    readout; all in the params' dtype. ``x`` is (B, D), shared by the models.
+    readout. Each matrix product and each bias add is rounded to ``prec``
+    (params must already be representable in it: see :func:`init_mlp_population`).
+    ``x`` (B, D) is shared by the models.
     """
+    prec = precision(prec)
     L = _n_layers(params)
-    dtype = params["W0"].dtype
     W0 = params["W0"]
     if W0.ndim != 3:
         raise ValueError(f"params['W0'] must have shape (S, D, H) (a population); got {W0.shape}")
-    a = _checks.array("x", x, min_ndim=2, last=W0.shape[1]).astype(dtype)[None]   # (1, B, D)
+    x = _checks.array("x", x, min_ndim=2, last=W0.shape[1])
+    a = prec.round(x.astype(prec.compute))[None]                                  # (1, B, D)
     inputs, pre = [], []
     for l in range(L):
         inputs.append(a)
-        z = _matmul(a, params[f"W{l}"]) + params[f"b{l}"][:, None, :]            # (S, B, width)
+        z = prec.round(prec.round(a @ params[f"W{l}"]) + params[f"b{l}"][:, None, :])   # (S, B, width)
         if l < L - 1:
             pre.append(z)
-            a = np.maximum(z, dtype.type(0))
+            a = np.maximum(z, 0.0)                                                # exact in any precision
         else:
             a = z
     return a, (inputs, pre)
 
 
-def mlp_backward(dout, params: dict, cache, *, d0: float = 0.0) -> dict:
+def mlp_backward(dout, params: dict, cache, *, d0: float = 0.0, prec="float32") -> dict:
     """Gradients (S, ...) of every parameter, with ReLU'(z) = 1 (z > 0), 0 (z < 0), ``d0`` (z == 0)."""
     d0 = _checks.finite_float("d0", d0)
+    prec = precision(prec)
     inputs, pre = cache
-    dtype = params["W0"].dtype
-    d = np.asarray(dout).astype(dtype)                                           # (S, B, O)
+    d = prec.round(np.asarray(dout).astype(prec.compute))                         # (S, B, O)
     grads = {}
     for l in reversed(range(len(inputs))):
-        a = inputs[l]                                                            # (S or 1, B, fan_in)
-        grads[f"W{l}"] = _matmul(np.swapaxes(np.broadcast_to(a, d.shape[:1] + a.shape[1:]), -1, -2), d)
-        grads[f"b{l}"] = d.sum(axis=1, dtype=dtype)                              # (S, width)
+        a = inputs[l]                                                             # (S or 1, B, fan_in)
+        grads[f"W{l}"] = prec.round(np.swapaxes(a, -1, -2) @ d)                   # (S, fan_in, width)
+        grads[f"b{l}"] = prec.round(d.sum(axis=1))                                # (S, width)
         if l > 0:
-            d = _matmul(d, np.swapaxes(params[f"W{l}"], -1, -2))                 # (S, B, fan_in)
+            d = prec.round(d @ np.swapaxes(params[f"W{l}"], -1, -2))              # (S, B, fan_in)
             z = pre[l - 1]
-            mask = np.where(z > 0, dtype.type(1), np.where(z < 0, dtype.type(0), dtype.type(d0)))
-            d = d * mask
+            d = d * np.where(z > 0, 1.0, np.where(z < 0, 0.0, d0)).astype(prec.compute)
+            d = prec.round(d)                                                     # exact unless 0 < d0 != 1
     return grads
 
 
 def _xent_grad(logits, y):
-    """d(mean cross-entropy)/d logits, computed in float32 and cast back (as a loss scaler would)."""
-    z = logits.astype(np.float32)
+    """d(mean cross-entropy)/d logits, in float64 (the backward pass rounds it to its precision)."""
+    z = logits.astype(np.float64)
     z = z - z.max(axis=-1, keepdims=True)
     p = np.exp(z)
     p /= p.sum(axis=-1, keepdims=True)                                           # (S, B, C)
     p[..., np.arange(y.size), y] -= 1.0
-    return (p / y.size).astype(logits.dtype)
+    return p / y.size
 
 
 @dataclass(frozen=True)
 class SweepResult:
-    """Outcome of :func:`relu_d0_sweep` for S models, one dtype."""
+    """Outcome of :func:`relu_d0_sweep` for S models in one precision."""
 
-    dtype: str
+    precision: str
     affected: np.ndarray          # (S,) bool: some minibatch gave a different dW_0
     batches_differ: np.ndarray    # (S,) int: how many minibatches did
     zeros: np.ndarray             # (S,) int: exact-zero hidden pre-activations, all layers and batches
@@ -264,7 +304,7 @@ class SweepResult:
         return float(self.affected.mean())
 
 
-def relu_d0_sweep(X, y, sizes, seeds, *, dtype="float32", bias="uniform", batch_size: int = 128,
+def relu_d0_sweep(X, y, sizes, seeds, *, prec="float32", bias="uniform", batch_size: int = 128,
                   n_batches: int = 32, rng) -> SweepResult:
     """Two copies of each of S ReLU MLPs, ReLU'(0) = 0 and = 1, fed the same minibatches.
 
@@ -274,7 +314,8 @@ def relu_d0_sweep(X, y, sizes, seeds, *, dtype="float32", bias="uniform", batch_
     not depend on ReLU'(0) and the two backward passes perform the same
     arithmetic unless some pre-activation is exactly 0, so batches without an
     exact zero are known to agree and their backward passes are skipped.
-    ``X`` (N, D), integer labels ``y`` (N,), ``sizes`` = [D, widths..., C].
+    ``X`` (N, D), integer labels ``y`` (N,), ``sizes`` = [D, widths..., C];
+    ``prec`` as in :func:`precision`; ``bias`` as in :func:`init_mlp_population`.
     """
     X = _checks.array("X", X, min_ndim=2)
     y = np.asarray(y)
@@ -290,7 +331,8 @@ def relu_d0_sweep(X, y, sizes, seeds, *, dtype="float32", bias="uniform", batch_
     if batch_size > X.shape[0]:
         raise ValueError(f"batch_size must be at most the number of samples ({X.shape[0]}); got {batch_size}")
     rng = _checks.rng("rng", rng)
-    params = init_mlp_population(sizes, seeds, bias=bias, dtype=dtype)
+    prec = precision(prec)
+    params = init_mlp_population(sizes, seeds, bias=bias, prec=prec)
     S = params["W0"].shape[0]
     differ = np.zeros(S, dtype=np.int64)
     zeros = np.zeros(S, dtype=np.int64)
@@ -303,7 +345,7 @@ def relu_d0_sweep(X, y, sizes, seeds, *, dtype="float32", bias="uniform", batch_
             if k and k % per_pass == 0:
                 order = rng.permutation(X.shape[0])
             idx = order[(k % per_pass) * batch_size:(k % per_pass + 1) * batch_size]
-            logits, cache = mlp_forward(params, X[idx])
+            logits, cache = mlp_forward(params, X[idx], prec)
             z0, _ = count_exact_zeros(cache[1][0], axis=0)
             nz, total = count_exact_zeros(cache[1], axis=0)
             zeros += nz
@@ -315,10 +357,10 @@ def relu_d0_sweep(X, y, sizes, seeds, *, dtype="float32", bias="uniform", batch_
             sub = {key: v[hit] for key, v in params.items()}
             sub_cache = ([a if a.shape[0] == 1 else a[hit] for a in cache[0]], [z[hit] for z in cache[1]])
             dout = _xent_grad(logits[hit], y[idx])
-            g0 = mlp_backward(dout, sub, sub_cache, d0=0.0)["W0"]
-            g1 = mlp_backward(dout, sub, sub_cache, d0=1.0)["W0"]
+            g0 = mlp_backward(dout, sub, sub_cache, d0=0.0, prec=prec)["W0"]
+            g1 = mlp_backward(dout, sub, sub_cache, d0=1.0, prec=prec)["W0"]
             differ[hit] += np.any((g0 != g1).reshape(hit.size, -1), axis=1)
-    return SweepResult(str(np.dtype(dtype)), differ > 0, differ, zeros, zeros_first, entries)
+    return SweepResult(prec.name, differ > 0, differ, zeros, zeros_first, entries)
 
 
 # ---------------------------------------------------------------------------

@@ -248,3 +248,104 @@ def mse_step(params: dict, x, y, *, act="relu", lr: float, optimizer_state=None,
     grads, _ = mlp.backward(2.0 * diff / diff.size, cache)
     state = optim.OPTIMIZERS[optimizer](params, grads, lr, 0, optimizer_state)
     return loss, state
+
+
+# ---------------------------------------------------------------- a population of one-hidden-layer nets
+def init_one_hidden(seeds, input_size: int, hidden_size: int, *, scheme: str = "he") -> dict:
+    """S one-hidden-layer nets ``x -> f(x W0 + b0) W1 + b1`` stacked on a leading axis.
+
+    Model k draws W0 (D, H) with ``scheme`` and W1 (H, 1) with Glorot from
+    ``default_rng(seeds[k])``; biases start at 0. Shapes: W0 (S, D, H),
+    b0 (S, H), W1 (S, H, 1), b1 (S, 1).
+    """
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError(f"seeds must be a non-empty sequence of integers; got {seeds!r}")
+    D = _checks.positive_int("input_size", input_size)
+    H = _checks.positive_int("hidden_size", hidden_size)
+    fn = _init.get(scheme)
+    members = []
+    for s in seeds:
+        rng = np.random.default_rng(s)
+        members.append({"W0": fn(rng, D, H), "b0": np.zeros(H), "W1": _init.glorot(rng, H, 1), "b1": np.zeros(1)})
+    return {k: np.stack([m[k] for m in members]) for k in members[0]}
+
+
+def _check_population_data(params, x, y=None):
+    S, D = params["W0"].shape[:2]
+    x = _checks.array("x", x, min_ndim=3, max_ndim=3)
+    if x.shape[0] != S or x.shape[2] != D:
+        raise ValueError(f"x must have shape ({S}, N, {D}); got {x.shape}")
+    if y is not None:
+        y = _checks.array("y", y, min_ndim=3, max_ndim=3)
+        if y.shape != x.shape[:2] + (1,):
+            raise ValueError(f"y must have shape {x.shape[:2] + (1,)}; got {y.shape}")
+    return x, y
+
+
+def one_hidden_pre(params: dict, x) -> np.ndarray:
+    """Hidden pre-activations ``z = x W0 + b0`` of every model, (S, N, H); x is (S, N, D)."""
+    x, _ = _check_population_data(params, x)
+    return x @ params["W0"] + params["b0"][:, None, :]
+
+
+def one_hidden_step(params: dict, x, y, *, act="relu", lr, optimizer: str = "sgd", state=None):
+    """One full-batch step on each model's MSE ``mean_n (out_n - y_n)^2``, in place.
+
+    x (S, N, D), y (S, N, 1); ``lr`` is a scalar or one value per model (S,).
+    Returns ``(loss (S,), optimizer state)``. The backward pass is
+    dz = (dout W1^T) * f'(z), so a unit with f'(z) = 0 on every sample (a dead
+    ReLU) gets exactly zero gradient on its W0 column and b0 entry.
+    """
+    from . import optim
+    act = activations.get(act)
+    _checks.choice("optimizer", optimizer, optim.OPTIMIZERS)
+    x, y = _check_population_data(params, x, y)
+    lr = np.asarray(lr, dtype=float)
+    S, N = x.shape[:2]
+    if lr.ndim > 1 or (lr.ndim == 1 and lr.shape[0] != S) or not np.all(np.isfinite(lr) & (lr > 0)):
+        raise ValueError(f"lr must be a positive number or {S} positive numbers; got {lr!r}")
+    z = x @ params["W0"] + params["b0"][:, None, :]        # (S, N, H)
+    a = act.f(z)                                           # (S, N, H)
+    out = a @ params["W1"] + params["b1"][:, None, :]      # (S, N, 1)
+    diff = out - y                                         # (S, N, 1)
+    loss = np.mean(diff[..., 0] ** 2, axis=1)              # (S,)
+    dout = 2.0 * diff / N                                  # (S, N, 1)
+    dz = (dout @ np.swapaxes(params["W1"], 1, 2)) * act.df(z)   # (S, N, H)
+    grads = {"W0": np.swapaxes(x, 1, 2) @ dz, "b0": dz.sum(axis=1),
+             "W1": np.swapaxes(a, 1, 2) @ dout, "b1": dout.sum(axis=1)}
+    state = optim.OPTIMIZERS[optimizer](params, grads, lr, 1, state)
+    return loss, state
+
+
+def one_hidden_margin(params: dict, x) -> np.ndarray:
+    """``max_n z[s, n, j]``: each unit's largest pre-activation on its model's data, (S, H).
+
+    A unit is dead on the dataset exactly when its margin is <= 0; to come back
+    to life, training must push the margin above 0.
+    """
+    return one_hidden_pre(params, x).max(axis=1)           # (S, H)
+
+
+def one_hidden_dead(params: dict, x) -> np.ndarray:
+    """Dead-unit masks of every model on its whole dataset, (S, H) bool."""
+    return one_hidden_margin(params, x) <= 0
+
+
+def teacher_regression(rng, n: int, input_size: int, hidden_size: int, *, nonneg: bool = False):
+    """A regression dataset from a random ReLU teacher: ``(x (n, D), y (n, 1))``.
+
+    x ~ N(0, I), or ``max(N(0, I), 0)`` with ``nonneg=True`` (inputs as a ReLU
+    layer, or pixel intensities, would feed the next layer). The teacher is
+    ``y = relu(x A) v`` with A He-initialised (D, hidden_size) and v Glorot (hidden_size, 1).
+    """
+    _checks.rng("rng", rng)
+    n = _checks.positive_int("n", n)
+    D = _checks.positive_int("input_size", input_size)
+    H = _checks.positive_int("hidden_size", hidden_size)
+    x = rng.standard_normal((n, D))                        # (n, D)
+    if nonneg:
+        x = np.maximum(x, 0.0)
+    A = _init.he(rng, D, H)                                # (D, H)
+    v = _init.glorot(rng, H, 1)                            # (H, 1)
+    return x, np.maximum(x @ A, 0.0) @ v                   # (n, D), (n, 1)

@@ -239,3 +239,47 @@ def rnn_population(W_h, input_size: int, rng, *, input_scale: float = 1.0) -> di
     H = W_h.shape[-1]
     W_x = (s / np.sqrt(D)) * rng.standard_normal(W_h.shape[:-2] + (D, H))   # (*lead, D, H)
     return {"W_x": W_x.astype(W_h.dtype), "W_h": W_h.copy(), "b": np.zeros(W_h.shape[:-2] + (H,), W_h.dtype)}
+
+
+def rnn_sweep(act, scales, T, *, by="radius", W_h_init="gaussian", hidden_size=32, input_size=4,
+              seeds=(0, 1, 2), input_scale=1.0):
+    """Jacobian norms of RNNs whose recurrent matrix is one random matrix per seed, rescaled.
+
+    Model (scale r, seed s): from ``rng = default_rng(s)`` draw W0 with ``init.<W_h_init>``
+    (gaussian N(0, 1/H), orthogonal or identity), then W_x ~ N(0, input_scale^2 / D) and inputs
+    x_t ~ N(0, 1), shape (T, 1, D). W_h = W0 rescaled so that rho(W_h) = r (``by="radius"``)
+    or sigma_max(W_h) = r (``by="sigma"``). The same seed gives the same W0, W_x and inputs
+    for every scale, so the scales differ only in the size of W_h. h_0 = 0, b = 0.
+
+    Returns a dict: ``"h"`` (T, R, S) norms ||dh_T/dh_{T-k}||_2 by lag k; ``"hs"`` (T, R, S, H)
+    hidden states; ``"W_h"`` (R, S, H, H); ``"radius"`` and ``"sigma"`` (R, S) of each W_h.
+    """
+    from . import init as _init
+
+    _checks.choice("by", by, ("radius", "sigma"))
+    _checks.choice("W_h_init", W_h_init, ("gaussian", "orthogonal", "identity"))
+    scales = np.atleast_1d(np.asarray(scales, dtype=float))
+    if scales.ndim != 1 or scales.size == 0 or not np.all(np.isfinite(scales)) or np.any(scales <= 0):
+        raise ValueError(f"scales must be positive finite numbers; got {scales!r}")
+    T = _checks.positive_int("T", T)
+    H = _checks.positive_int("hidden_size", hidden_size)
+    D = _checks.positive_int("input_size", input_size)
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise ValueError(f"seeds must be a non-empty sequence of integers; got {seeds!r}")
+    W0s, Wxs, xss = [], [], []
+    for s in seeds:
+        rng = np.random.default_rng(s)
+        W0 = _init.get(W_h_init)(rng, H, H)                               # (H, H)
+        W0s.append(scaled(W0, **{by: 1.0}))
+        Wxs.append(rnn_population(W0, D, rng, input_scale=input_scale)["W_x"])   # (D, H)
+        xss.append(rng.standard_normal((T, 1, D)))                        # (T, 1, D)
+    R, S = scales.size, len(seeds)
+    W_h = scales[:, None, None, None] * np.stack(W0s)[None]               # (R, S, H, H)
+    params = {"W_h": W_h.reshape(R * S, H, H),
+              "W_x": np.broadcast_to(np.stack(Wxs)[None], (R, S, D, H)).reshape(R * S, D, H),
+              "b": np.zeros((R * S, H))}
+    xs = np.broadcast_to(np.stack(xss, axis=1)[:, None], (T, R, S, 1, D)).reshape(T, R * S, 1, D)
+    out = jacobian_norms("rnn", params, xs, act=act)
+    return {"h": out["h"].reshape(T, R, S), "hs": out["hs"].reshape(T, R, S, H), "W_h": W_h,
+            "radius": spectral_radius(W_h), "sigma": sigma_max(W_h)}

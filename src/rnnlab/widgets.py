@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from . import _checks, init as _init, spectral
+from . import _checks, spectral
 
 ACTS = ("tanh", "sigmoid", "relu", "identity")
 LOG_FLOOR, LOG_CEIL = -12.0, 12.0   # log10 range shown; values beyond are clipped to it
@@ -32,9 +32,9 @@ LOG_FLOOR, LOG_CEIL = -12.0, 12.0   # log10 range shown; values beyond are clipp
 def explorer_curves(act, radii, T, *, hidden_size=16, input_size=4, seeds=(0, 1, 2), input_scale=1.0):
     """log10 ||dh_T/dh_{T-k}||_2 for every radius and seed: array (R, S, T), lag k on the last axis.
 
-    Model (radius r, seed s): G ~ N(0, 1/H) drawn from ``default_rng(s)``, W_h = r G / rho(G)
-    (so rho(W_h) = r exactly); W_x ~ N(0, input_scale^2 / D) and inputs x_t ~ N(0, 1) from
-    the same rng. The same seed gives the same G, W_x and inputs for every radius.
+    The models are those of :func:`rnnlab.spectral.rnn_sweep` with ``by="radius"`` and a
+    Gaussian W_h: seed s draws G ~ N(0, 1/H) and W_h = r G / rho(G), so rho(W_h) = r exactly;
+    the same seed gives the same G, W_x and inputs for every radius.
     Overflow gives +inf, exact zeros -inf; both are clipped to [LOG_FLOOR, LOG_CEIL].
     """
     if act not in ACTS:
@@ -50,24 +50,12 @@ def explorer_curves(act, radii, T, *, hidden_size=16, input_size=4, seeds=(0, 1,
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError(f"seeds must be a non-empty sequence of integers; got {seeds!r}")
-    Gs, Wxs, xss = [], [], []
-    for s in seeds:
-        rng = np.random.default_rng(s)
-        G = _init.gaussian(rng, H, H)                                     # (H, H)
-        Gs.append(spectral.scaled(G, radius=1.0))
-        Wxs.append(spectral.rnn_population(G, D, rng, input_scale=input_scale)["W_x"])   # (D, H)
-        xss.append(rng.standard_normal((T, 1, D)))                        # (T, 1, D)
-    R, S = radii.size, len(seeds)
-    W_h = radii[:, None, None, None] * np.stack(Gs)[None]                 # (R, S, H, H)
-    params = {"W_h": W_h.reshape(R * S, H, H),
-              "W_x": np.broadcast_to(np.stack(Wxs)[None], (R, S, D, H)).reshape(R * S, D, H),
-              "b": np.zeros((R * S, H))}
-    xs = np.broadcast_to(np.stack(xss, axis=1)[:, None], (T, R, S, 1, D)).reshape(T, R * S, 1, D)
-    norms = spectral.jacobian_norms("rnn", params, xs, act=act)["h"]     # (T, R*S, 1)
+    norms = spectral.rnn_sweep(act, radii, T, by="radius", W_h_init="gaussian", hidden_size=H, input_size=D,
+                               seeds=seeds, input_scale=input_scale)["h"]          # (T, R, S)
     with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.log10(norms[..., 0])                                    # (T, R*S)
+        logs = np.log10(norms)                                            # (T, R, S)
     logs = np.where(np.isnan(logs), LOG_CEIL, logs)
-    return np.clip(logs, LOG_FLOOR, LOG_CEIL).T.reshape(R, S, T)
+    return np.moveaxis(np.clip(logs, LOG_FLOOR, LOG_CEIL), 0, -1)     # (R, S, T)
 
 
 def precompute_grid(acts=ACTS, radii=(0.5, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0), Ts=(10, 25, 50, 100), **kwargs):

@@ -1,0 +1,163 @@
+"""Tests for rnnlab.saturation: derivative ranges, gradient products, dead units."""
+import numpy as np
+import pytest
+
+from rnnlab import activations, mlp, saturation as sat
+
+
+# ---------------------------------------------------------------- derivatives and fractions
+def test_derivative_range_known_maxima():
+    lo, hi, z = sat.derivative_range("sigmoid")
+    assert hi == pytest.approx(0.25, abs=1e-12) and z == 0.0 and lo > 0
+    lo, hi, z = sat.derivative_range("tanh", lo=-5, hi=5, n=1001)
+    assert hi == pytest.approx(1.0, abs=1e-12) and z == 0.0 and lo > 0
+    lo, hi, _ = sat.derivative_range("leaky_relu")
+    assert (lo, hi) == (0.01, 1.0)
+    # ReLU'(0) is a parameter: with d0 = 0.5 the grid point z = 0 shows it
+    relu_half = activations.make_relu(d0=0.5)
+    z = np.linspace(-1, 1, 3)
+    assert relu_half.df(z).tolist() == [0.0, 0.5, 1.0]
+
+
+def test_saturated_and_zero_fraction():
+    z = np.array([-3.0, -1.0, 0.0, 2.0, 2.5])
+    assert sat.saturated_fraction(z) == pytest.approx(2 / 5)        # |z| > 2 strictly
+    assert sat.saturated_fraction(z, threshold=0.5) == pytest.approx(4 / 5)
+    assert sat.zero_fraction(np.maximum(z, 0)) == pytest.approx(3 / 5)
+
+
+def test_dead_units_and_dead_fraction():
+    z = np.array([[-1.0, 0.0, 2.0], [-2.0, -0.5, -1.0]])           # (N=2, H=3)
+    assert sat.dead_units(z).tolist() == [True, True, False]       # z <= 0 on every sample counts as dead
+    params = {"W0": np.array([[1.0, -1.0]]), "b0": np.zeros(2), "W1": np.ones((2, 1)), "b1": np.zeros(1)}
+    x = np.array([[1.0], [2.0]])                                    # positive inputs: unit 1 never fires
+    assert sat.dead_fraction(params, x) == 0.5
+
+
+# ---------------------------------------------------------------- products through depth and time
+def test_layer_grad_norms_match_mlp_backward():
+    rng = np.random.default_rng(0)
+    params = sat.init_mlp(rng, [4, 5, 5, 2], scheme="glorot")
+    x, dout = rng.standard_normal((3, 4)), rng.standard_normal((3, 2))
+    norms = sat.layer_grad_norms(params, x, dout, act="tanh")
+    grads, _ = mlp.backward(dout, mlp.forward(params, x, act="tanh")[1])
+    # the bias gradient is delta summed over the batch; with one sample the norms agree exactly
+    n1 = sat.layer_grad_norms(params, x[:1], dout[:1], act="tanh")
+    g1, _ = mlp.backward(dout[:1], mlp.forward(params, x[:1], act="tanh")[1])
+    assert np.allclose(n1, [np.linalg.norm(g1[f"b{l}"]) for l in range(3)])
+    assert norms.shape == (3,) and norms[-1] == pytest.approx(np.linalg.norm(dout))
+    assert np.all(np.isfinite(norms)) and grads["W0"].shape == (4, 5)
+
+
+def test_init_mlp_gain_scales_weights():
+    a = sat.init_mlp(np.random.default_rng(1), [3, 4, 1], scheme="he")
+    b = sat.init_mlp(np.random.default_rng(1), [3, 4, 1], scheme="he", gain=2.0)
+    assert np.allclose(b["W0"], 2 * a["W0"]) and np.all(b["b0"] == 0)
+
+
+def test_depth_profile_sigmoid_vanishes_relu_does_not():
+    sig = sat.depth_profile("sigmoid", depth=12, width=32, seeds=range(3), scheme="glorot")
+    rel = sat.depth_profile("relu", depth=12, width=32, seeds=range(3), scheme="he")
+    assert sig.grad.shape == (3, 12) and np.allclose(sig.grad[:, -1], 1.0)
+    assert sig.grad[:, 0].max() < 1e-5
+    assert 0.05 < np.median(rel.grad[:, 0]) < 20
+    assert 0.4 < rel.zeros.mean() < 0.6 and sig.zeros.max() == 0.0
+
+
+def test_depth_profile_is_deterministic_in_seed():
+    a = sat.depth_profile("tanh", depth=5, width=8, seeds=[3], scheme="glorot")
+    b = sat.depth_profile("tanh", depth=5, width=8, seeds=[3], scheme="glorot")
+    assert np.array_equal(a.grad, b.grad)
+
+
+def test_rnn_lag_profile_identity_activation_keeps_norm():
+    # identity activation and orthogonal W_h: every factor is an isometry, so the norm is preserved exactly
+    r = sat.rnn_lag_profile("identity", T=20, hidden=8, seeds=[0, 1])
+    assert r.shape == (2, 20) and np.allclose(r, 1.0)
+    s = sat.rnn_lag_profile("sigmoid", T=20, hidden=8, seeds=[0])
+    assert s[0, 0] < 0.25 ** 10
+
+
+# ---------------------------------------------------------------- born dead
+def test_born_dead_extremes():
+    rng = np.random.default_rng(0)
+    assert not sat.born_dead(rng, depth=1, width=4, n_nets=50).any()      # x and -x cannot both switch a layer off
+    assert sat.born_dead(rng, depth=60, width=1, n_nets=200).mean() > 0.95
+    assert sat.born_dead(rng, depth=20, width=32, n_nets=50).mean() == 0.0
+
+
+# ---------------------------------------------------------------- one-hidden-layer population
+def _pop(seeds=(0, 1), N=64, D=3, H=6, nonneg=True):
+    sets = [sat.teacher_regression(np.random.default_rng(10 + s), N, D, H, nonneg=nonneg) for s in seeds]
+    X, Y = np.stack([x for x, _ in sets]), np.stack([y for _, y in sets])
+    return sat.init_one_hidden(seeds, D, H), X, Y
+
+
+def test_one_hidden_population_matches_lone_mlp():
+    p, X, Y = _pop()
+    lone = {k: p[k][1] for k in p}
+    out, _ = mlp.forward(lone, X[1], act="relu")
+    loss, _ = sat.one_hidden_step({k: v.copy() for k, v in p.items()}, X, Y, act="relu", lr=1e-12)
+    assert loss[1] == pytest.approx(np.mean((out - Y[1]) ** 2))
+
+
+def test_one_hidden_step_descends_and_lr_per_model():
+    p, X, Y = _pop()
+    q = {k: v.copy() for k, v in p.items()}
+    l0, _ = sat.one_hidden_step(p, X, Y, act="tanh", lr=np.array([1e-2, 1e-2]))
+    l1, _ = sat.one_hidden_step(p, X, Y, act="tanh", lr=1e-2)
+    assert np.all(l1 < l0)
+    sat.one_hidden_step(q, X, Y, act="tanh", lr=np.array([1e-2, 1e-12]))
+    assert not np.allclose(q["W0"][0], _pop()[0]["W0"][0]) and np.allclose(q["W0"][1], _pop()[0]["W0"][1])
+
+
+def test_dead_relu_unit_gets_no_gradient_leaky_does():
+    p, X, Y = _pop()
+    for params in (p,):
+        params["b0"][:, 0] = -100.0                                    # kill unit 0 in every model
+    q = {k: v.copy() for k, v in p.items()}
+    m0 = sat.one_hidden_margin(p, X)
+    assert sat.one_hidden_dead(p, X)[:, 0].all()
+    for _ in range(5):
+        sat.one_hidden_step(p, X, Y, act="relu", lr=0.1)
+        sat.one_hidden_step(q, X, Y, act="leaky_relu", lr=0.1)
+    assert np.array_equal(sat.one_hidden_margin(p, X)[:, 0], m0[:, 0])   # frozen for good
+    assert not np.array_equal(sat.one_hidden_margin(q, X)[:, 0], m0[:, 0])
+
+
+def test_teacher_regression_shapes_and_sign():
+    x, y = sat.teacher_regression(np.random.default_rng(0), 20, 3, 4, nonneg=True)
+    assert x.shape == (20, 3) and y.shape == (20, 1) and x.min() >= 0
+
+
+# ---------------------------------------------------------------- bad input
+@pytest.mark.parametrize("call, match", [
+    (lambda: sat.derivative_range("tanh", lo=1.0, hi=0.0), "hi must exceed lo"),
+    (lambda: sat.derivative_range("swish"), "activation must be one of"),
+    (lambda: sat.saturated_fraction(np.zeros(3), threshold=-1), "threshold must be non-negative"),
+    (lambda: sat.dead_units(np.zeros(3)), "z must have 2 dimensions"),
+    (lambda: sat.depth_profile("relu", depth=0, width=4, seeds=[0], scheme="he"), "depth must be a positive integer"),
+    (lambda: sat.depth_profile("relu", depth=3, width=4, seeds=[], scheme="he"), "seeds must be a non-empty"),
+    (lambda: sat.born_dead(0, depth=3, width=2, n_nets=4), "rng must be a numpy.random.Generator"),
+    (lambda: sat.born_dead(np.random.default_rng(0), depth=3, width=2, n_nets=4, bias_std=-1), "bias_std"),
+    (lambda: sat.init_one_hidden([0], 3, 4, scheme="xavier"), "init must be one of"),
+])
+def test_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_bad_population_data_and_lr():
+    p, X, Y = _pop()
+    with pytest.raises(ValueError, match=r"x must have shape \(2, N, 3\)"):
+        sat.one_hidden_pre(p, X[:1])
+    with pytest.raises(ValueError, match="y must have shape"):
+        sat.one_hidden_step(p, X, Y[:, :10], lr=0.1)
+    with pytest.raises(ValueError, match="lr must be a positive number or 2 positive numbers"):
+        sat.one_hidden_step(p, X, Y, lr=np.array([0.1, 0.1, 0.1]))
+    with pytest.raises(ValueError, match="lr must be"):
+        sat.one_hidden_step(p, X, Y, lr=-1.0)
+    with pytest.raises(ValueError, match="layer must be an integer"):
+        sat.dead_fraction(sat.init_mlp(np.random.default_rng(0), [3, 4, 1], scheme="he"), X[0], layer=1)
+    with pytest.raises(ValueError, match="dout must have the output's shape"):
+        sat.layer_grad_norms(sat.init_mlp(np.random.default_rng(0), [3, 4, 1], scheme="he"), X[0], np.zeros((2, 1)))
