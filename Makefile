@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test lab clean bench clean-notebooks
+.PHONY: book test lab clean bench
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,10 +29,6 @@ lab: $(STAMP)
 ## bench: the speed benchmark (figures quoted in the README)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_lstm.py
-
-## clean-notebooks: the exercise copies in clean/ (outputs stripped) from chapters/
-clean-notebooks: $(STAMP)
-	$(BIN)/python tools/make_clean.py
 
 clean:
 	rm -rf _build $(VENV) .pytest_cache
