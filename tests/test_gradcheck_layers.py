@@ -20,29 +20,7 @@ def _jitter(params, rng, scale=0.1):
 
 
 def _check_layer(module, params, xs, state0, rng, **kw):
-    """Gradient check of one layer over params and initial state, with loss = sum(R * hs)."""
-    hs, _ = module.forward(params, xs, state0, **kw)
-    R = rng.standard_normal(hs.shape)
-    is_pair = isinstance(state0, tuple)
-    keys = list(params)
-
-    def loss_and_grads(q):
-        s0 = (q["h0"], q["c0"]) if is_pair else q["h0"]
-        out, cache = module.forward({k: q[k] for k in keys}, xs, s0, **kw)
-        g, ds0, _ = module.backward(R, cache)
-        g = dict(g)
-        if is_pair:
-            g["h0"], g["c0"] = ds0
-        else:
-            g["h0"] = ds0
-        return float(np.sum(R * out)), g
-
-    q = dict(params)
-    if is_pair:
-        q["h0"], q["c0"] = state0
-    else:
-        q["h0"] = state0
-    return gradcheck.check(loss_and_grads, q)
+    return gradcheck.check_layer(module, params, xs, state0, rng, **kw)
 
 
 @pytest.mark.parametrize("act", ACTS)

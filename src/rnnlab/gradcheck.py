@@ -72,3 +72,32 @@ def random_projection_loss(rng, shape, dtype=np.float64):
     """A fixed random weight ``R``: loss = sum(R * out) makes dLoss/dout = R, which
     exercises every output entry with a different weight."""
     return _checks.rng("rng", rng).standard_normal(shape).astype(dtype)
+
+
+def check_layer(layer, params: dict, xs, state0, rng, **options) -> dict:
+    """Gradient check of one recurrent layer (``rnnlab.rnn``, ``lstm`` or ``gru``)
+    over every parameter *and* the initial state, with loss = sum(R * hs) for a
+    fixed random R. ``state0`` is ``(h0, c0)`` for the LSTM, ``h0`` otherwise.
+    Returns ``{key: relative error}`` with keys of params plus "h0" (and "c0")."""
+    hs, _ = layer.forward(params, xs, state0, **options)
+    R = random_projection_loss(rng, hs.shape)
+    pair = isinstance(state0, tuple)
+    keys = list(params)
+
+    def loss_and_grads(q):
+        s0 = (q["h0"], q["c0"]) if pair else q["h0"]
+        out, cache = layer.forward({k: q[k] for k in keys}, xs, s0, **options)
+        grads, dstate0, _ = layer.backward(R, cache)
+        grads = dict(grads)
+        if pair:
+            grads["h0"], grads["c0"] = dstate0
+        else:
+            grads["h0"] = dstate0
+        return float(np.sum(R * out)), grads
+
+    q = dict(params)
+    if pair:
+        q["h0"], q["c0"] = state0
+    else:
+        q["h0"] = state0
+    return check(loss_and_grads, q)
