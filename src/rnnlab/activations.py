@@ -70,6 +70,10 @@ def _softplus(z):
     return np.logaddexp(0.0, z)
 
 
+def _float_dtype(z):
+    return z.dtype if z.dtype.kind == "f" else np.float64
+
+
 def make_relu(d0: float = 0.0) -> Activation:
     """ReLU with an explicit choice of ReLU'(0) = ``d0`` (default 0)."""
     d0 = _checks.finite_float("d0", d0)
@@ -77,7 +81,10 @@ def make_relu(d0: float = 0.0) -> Activation:
 
     def df(z):
         z = np.asarray(z)
-        return np.where(z > 0, 1.0, np.where(z < 0, 0.0, d0)).astype(z.dtype if z.dtype.kind == "f" else float)
+        d = (z > 0).astype(_float_dtype(z))            # 1 where z > 0, else 0
+        if d0 != 0.0:
+            d[z == 0] = d0
+        return d
 
     return Activation(name, lambda z: np.maximum(z, 0.0), df)
 
@@ -85,15 +92,22 @@ def make_relu(d0: float = 0.0) -> Activation:
 def make_leaky_relu(slope: float = 0.01, d0: float | None = None) -> Activation:
     """Leaky ReLU, ``z`` for z > 0 and ``slope * z`` otherwise; f'(0) = ``d0`` (default ``slope``)."""
     slope = _checks.finite_float("slope", slope, nonneg=True)
+    if slope > 1:
+        raise ValueError(f"slope must lie in [0, 1]; got {slope!r}")
     d0 = slope if d0 is None else _checks.finite_float("d0", d0)
     name = "leaky_relu" if (slope == 0.01 and d0 == slope) else f"leaky_relu(slope={slope:g})"
 
     def f(z):
-        return np.where(z > 0, z, slope * z)
+        return np.maximum(z, slope * z)                # equals z for z > 0 and slope z otherwise, as slope <= 1
 
     def df(z):
         z = np.asarray(z)
-        return np.where(z > 0, 1.0, np.where(z < 0, slope, d0)).astype(z.dtype if z.dtype.kind == "f" else float)
+        d = (z > 0).astype(_float_dtype(z))
+        d *= 1.0 - slope
+        d += slope                                     # 1 where z > 0, slope elsewhere
+        if d0 != slope:
+            d[z == 0] = d0
+        return d
 
     return Activation(name, f, df)
 
