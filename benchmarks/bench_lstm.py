@@ -18,21 +18,11 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import time
 
 import numpy as np
 
 from rnnlab import lstm, stack, tasks, train
-
-
-def best_time(fn, repeats):
-    fn()  # warm up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+from rnnlab.timing import best_time
 
 
 def matmul_rate(dtype, n=1024, repeats=5):
@@ -64,10 +54,6 @@ def population_cost(S, B=32, T=100, H=128, repeats=3):
     task = tasks.AddingTask(T=T)
     xs, ys = task.sample(np.random.default_rng(0), B)
     return best_time(lambda: train.loss_and_grads(params, spec, xs, ys), repeats) / S
-
-
-def population_cost_small(S, B=32, T=100, H=32, repeats=3):
-    return population_cost(S, B, T, H, repeats)
 
 
 def main():
