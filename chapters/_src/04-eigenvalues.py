@@ -24,19 +24,21 @@
 # :class: note
 #
 # - **C4** ReLU "can only solve part of the gradient vanishing problem": the derivative also depends on $W$, and
-#   "if Ws's max eigen value < 1, the long term dependency's gradient will be vanished" (\[Q\]).
+#   "if Ws's max eigen value < 1, the long term dependency's gradient will be vanished" (\[Q\];
+#   {ref}`claim ledger <claims-ledger>`).
 # - **D8** Without an activation, an RNN multiplies by the same $W$ at every step: "elements whose absolute value
-#   is less than 1 in W will rapidly change to 0", and those above 1 become infinite (\[L\]).
-# - **D9** So RNNs suffer from vanishing and exploding gradients more than CNNs (\[L\]).
+#   is less than 1 in W will rapidly change to 0", and those above 1 become infinite (\[L\];
+#   {ref}`claim ledger <claims-ledger>`).
+# - **D9** So RNNs suffer from vanishing and exploding gradients more than CNNs (\[L\];
+#   {ref}`claim ledger <claims-ledger>`).
 # - **D10** ReLUs "can have very large outputs, so they might be expected to be far more likely to explode than
-#   units that have bounded values" (\[L\]).
-#
-# See the {ref}`claim ledger <claims-ledger>`.
+#   units that have bounded values" (\[L\]; {ref}`claim ledger <claims-ledger>`).
 # :::
 
 # %%
 import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # many small matrices: one BLAS thread is faster (set before numpy loads)
+# %matplotlib inline
 
 import time
 
@@ -106,8 +108,9 @@ assert np.abs(N).min() > 1 and pnN[2] == 0.0, "a matrix with entries of size 2 w
 # Every entry of $A$ is $0.2$, yet $\lVert A^{50}\rVert_2 =$ {glue:text}`eig_A_logpow:.1e`, because
 # $\rho(A) =$ {glue:text}`eig_A_rho`. Every entry of $B$ is at least {glue:text}`eig_B_minentry` in absolute value,
 # yet $\lVert B^{50}\rVert_2 =$ {glue:text}`eig_B_logpow:.1e`,
-# because $\rho(B) =$ {glue:text}`eig_B_rho`. $B$ is not harmless on the way: its non-normal part makes
-# $\lVert B^k\rVert$ climb to {glue:text}`eig_B_peak` before it decays, which is the gap between $\rho$ and $\sigma_{\max}$.
+# because $\rho(B) =$ {glue:text}`eig_B_rho`. $B$ is not harmless at first: $\lVert B^k\rVert$ reaches
+# {glue:text}`eig_B_peak` and stays above 1 for several steps before it decays, because $\sigma_{\max}(B)$ is far
+# above $\rho(B)$ (the matrix is far from normal).
 #
 # Three hand-made matrices could be special. So draw 300 random matrices of sizes 2 to 32 with random scales, and
 # ask which rule predicts whether $\lVert W^{100}\rVert_2$ ends above or below 1: "largest entry above 1" (the reading of
@@ -293,8 +296,8 @@ glue("eig_sig_max", float(sigmas.max()), display=False)
 # range: even at $\sigma_{\max} =$ {glue:text}`eig_sig_max` its median lag-59 norm is
 # {glue:text}`eig_sigmoid_worst:.1e`.
 #
-# So ReLU does not escape the dependence on $W$ (C4): with $\gamma = 1$ it vanishes whenever $W$ is small and
-# explodes whenever $W$ is large. Its constant derivative removes the *extra* decay that tanh and sigmoid add, nothing more.
+# So ReLU does not escape the dependence on $W$ (C4): with $\gamma = 1$ its gradient must vanish when
+# $\sigma_{\max}(W) < 1$, and it explodes when $W$ is large enough. Its constant derivative removes the *extra* decay that tanh and sigmoid add, nothing more.
 #
 # ### Does ρ(W) < 1 make ReLU's gradient vanish? (C4)
 #
@@ -328,7 +331,7 @@ assert relu_rho["h"][:, sub1].max() > 1, "but at short lags the gradient can fir
 # {glue:text}`eig_relu_rho_sub1_worst:.1e`), so C4's statement holds for these matrices. Two caveats.
 # First, it is not the guarantee: these matrices have $\sigma_{\max}$ up to {glue:text}`eig_relu_sigma_sub1`, and
 # on the way the gradient norm rose as high as {glue:text}`eig_relu_peak_sub1` before it decayed. Second, the
-# converse fails: $\rho(W) > 1$ does not make a ReLU gradient explode, because the units that are off cut the product.
+# converse fails: $\rho(W) > 1$ does not by itself make a ReLU gradient explode, because the units that are off cut the product.
 # At $\rho = 1.1$ a fraction {glue:text}`eig_relu_rho11_frac` of the runs had a lag-99 norm above 1, at $\rho = 1.5$ a
 # fraction {glue:text}`eig_relu_rho15_frac`.
 #
@@ -436,13 +439,13 @@ for clip in (None, "norm"):
 for clip, hist in clip_runs.items():
     fl = train.final_loss(hist, window=25)
     print(f"clip={clip!s:5s}: diverged {int(hist.diverged.sum())}/6 at steps {hist.diverged_at}; "
-          f"final loss of survivors {np.round(fl[~np.isnan(fl)], 3).tolist()}; "
-          f"median gradient norm at step 0 {np.median(hist.grad_norm[0]):.3g}")
+          f"final loss of survivors {np.round(fl[~np.isnan(fl)], 2).tolist()}; "
+          f"median gradient norm at step 0 {np.median(hist.grad_norm[0]):.2g}")
 glue("eig_clip_none_div", int(clip_runs[None].diverged.sum()), display=False)
 glue("eig_clip_norm_div", int(clip_runs["norm"].diverged.sum()), display=False)
-glue("eig_clip_gn0", float(round(np.median(clip_runs[None].grad_norm[0]))), display=False)
+glue("eig_clip_gn0", sig2(np.median(clip_runs[None].grad_norm[0])), display=False)
 fl_clip = train.final_loss(clip_runs["norm"], window=25)
-glue("eig_clip_loss_med", float(round(np.nanmedian(fl_clip), 3)), display=False)
+glue("eig_clip_loss_med", float(round(np.nanmedian(fl_clip), 2)), display=False)
 glue("eig_clip_frac", float(round(np.nanmean(clip_runs["norm"].grad_norm > 1.0), 2)), display=False)
 glue("eig_tanh_half", sig2(10 ** np.median(logn["tanh"][-1, sigmas == 0.5])), display=False)
 
@@ -451,7 +454,7 @@ assert clip_runs[None].diverged.sum() > clip_runs["norm"].diverged.sum(), "clipp
 
 # %% [markdown]
 # Without clipping {glue:text}`eig_clip_none_div` of 6 runs diverged (the median gradient norm at the first step
-# was {glue:text}`eig_clip_gn0`); with clipping {glue:text}`eig_clip_norm_div` did, and the clipped runs ended with
+# was {glue:text}`eig_clip_gn0:.0f`); with clipping {glue:text}`eig_clip_norm_div` did, and the clipped runs ended with
 # a median loss of {glue:text}`eig_clip_loss_med` (baseline 0.167), with clipping active on a fraction
 # {glue:text}`eig_clip_frac` of steps. Clipping tamed the explosion; it did not, in 150 steps, teach the net the task.
 #
@@ -506,7 +509,7 @@ for name, r in lstm_res.items():
 # %% mystnb={"figure": {"caption": "Gradient norm against lag, LSTM against a tanh RNN with the same hidden size. Left: through the cell, the full derivative of h_T with respect to c_{T-k} (solid) and the direct cell path, max over units of the product of forget gates (dashed). Right: the derivative of h_T with respect to h_{T-k}. Median over 5 seeds, band min to max.", "name": "fig-eig-lstm"}, "image": {"alt": "Two panels on a log scale. The tanh RNN's curve falls steeply. The LSTM with forget bias 0 falls too, less steeply; with bias 1 it falls slowly; without a forget gate the direct cell path stays at exactly 1 and the full derivative stays near or above 1."}}
 fig, axes = plt.subplots(1, 2, figsize=(8, 3.2), sharey=True)
 kk = np.arange(T_L)
-styles = {"bias 0": plotting.OKABE_ITO["orange"], "bias 1": plotting.OKABE_ITO["green"],
+styles = {"bias 0": plotting.OKABE_ITO["sky"], "bias 1": plotting.OKABE_ITO["green"],
           "no forget gate": plotting.OKABE_ITO["purple"]}
 for name, colr in styles.items():
     r = lstm_res[name]
@@ -608,7 +611,7 @@ for _ in range(5):
     widgets.explorer_curves("relu", [1.1], 100)
     times.append(time.perf_counter() - t0)
 print(f"one live update: median {1000 * np.median(times):.0f} ms (the budget is 100 ms); "
-      f"precomputing the website grid took {grid_seconds:.1f} s")
+      f"precomputing the website grid took {grid_seconds:.1f} s; CPU time of this whole chapter so far: {time.process_time():.0f} s")
 
 # %% [markdown]
 # ## Verdicts
@@ -644,7 +647,7 @@ print(f"one live update: median {1000 * np.median(times):.0f} ms (the budget is 
 # ({glue:text}`eig_d9_shared_med` against {glue:text}`eig_d9_fresh_med` at $g = 1$). The RNN is more exposed because its one
 # $W$ fixes the rate for every step, so runs spread at least {glue:text}`eig_d9_spread_ratio_min` times wider
 # ({numref}`fig-eig-shared-vs-fresh`), and because its depth is the sequence length. A deep feedforward net with
-# saturating units vanishes for the same reason (the product of $f'$), as the saturation chapter shows.
+# saturating units vanishes for the same reason (the product of $f'$), which is the subject of the saturation chapter.
 # :::
 #
 # :::{admonition} D10 · holds with a caveat

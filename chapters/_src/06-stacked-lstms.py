@@ -151,7 +151,7 @@ for (depth, b), r in runs.items():
     print(f"{depth:5d} {LABEL[b]:>8s} {int(np.sum(t < SOLVED)):4d}/{n} {np.median(t):7.3f} {t.min():7.3f} {t.max():7.3f}")
 assert not any(r["diverged"].any() for r in runs.values()), "no run may diverge with clipping at this learning rate"
 
-# %% mystnb={"figure": {"caption": "Training loss on the product task (MSE as a fraction of the constant baseline 1/9, smoothed over 25 steps) for stacks of depth 1, 2 and 3, with nothing, tanh or ReLU between the layers. Lines are the median over ten seeds, bands the full range.", "name": "fig-stack-loss"}, "image": {"alt": "Three panels of learning curves on a log scale, one per depth. Depth 1 has one black curve; depths 2 and 3 have black, blue and vermillion curves for none, tanh and ReLU. All curves sit at the baseline for about 200 steps and then drop; the three colours overlap within their seed bands."}}
+# %% mystnb={"figure": {"caption": "Training loss on the product task (MSE as a fraction of the constant baseline 1/9, smoothed over 25 steps) for stacks of depth 1, 2 and 3, with nothing, tanh or ReLU between the layers. Lines are the median over ten seeds, bands the full range.", "name": "fig-stack-loss"}, "image": {"alt": "Three panels of learning curves on a log scale, one per depth. Depth 1 has one black curve; depths 2 and 3 have black, blue and vermillion curves for none, tanh and ReLU. All curves sit near the baseline for 200 to 300 steps and then drop. At depth 2 the three colours overlap and end lower than depth 1; at depth 3 the black and blue medians drop late while the vermillion median stays on the plateau, and all bands are wide."}}
 def smooth(a, w=25):
     kernel = np.ones(w) / w
     return np.stack([np.convolve(col, kernel, mode="valid") for col in a.T])   # (runs, steps - w + 1)
@@ -222,7 +222,7 @@ for b in ("tanh", "relu"):
 #
 # ## What actually passes between the layers
 #
-# Why would an extra activation change so little? Look at the values it would act on. Below, the trained depth-3 stacks run on a fresh batch, and we collect $h^{(0)}$ and $h^{(1)}$, the two hidden sequences that cross a layer boundary, separately for the stacks trained with each $\phi$.
+# Why does an extra tanh change so little, and what does a ReLU change? Look at the values they act on. Below, the trained depth-3 stacks run on a fresh batch, and we collect $h^{(0)}$ and $h^{(1)}$, the two hidden sequences that cross a layer boundary, separately for the stacks trained with each $\phi$.
 
 # %%
 pop3, spec3_mixed, choices3 = trained[3]
@@ -243,14 +243,13 @@ glue("stack_frac_small_none", round(s_none["frac_small"], 3), display=False)
 glue("stack_mean_abs_none", round(s_none["mean_abs"], 3), display=False)
 glue("stack_tanh_gap_tanh", round(s_tanh["tanh_gap"], 3), display=False)
 glue("stack_relu_zero", round(s_relu_u["frac_zero"], 3), display=False)
-glue("stack_relu_h_pos", round(float(np.mean(values["relu"][0] > 0)), 3), display=False)
 
 # %%
 assert np.abs(values[None][0]).max() < 1, "h = o * tanh(c) stays inside (-1, 1)"
 assert s_none["frac_small"] > 0.5, "most values crossing a boundary are small, where tanh is close to the identity"
 assert s_relu_u["frac_zero"] > 0.2, "a ReLU between layers zeroes a large share of what the next layer reads"
 
-# %% mystnb={"figure": {"caption": "Values crossing a layer boundary in the trained depth-3 stacks (both boundaries, ten seeds pooled). Grey: h, the lower layer's output; colour: what the upper layer reads after the activation between them.", "name": "fig-stack-values"}, "image": {"alt": "Three histograms over the range -1 to 1. Left, no activation: one black histogram of h, concentrated near zero. Middle, tanh: the blue histogram of tanh(h) nearly covers the grey histogram of h. Right, ReLU: the vermillion histogram has a tall spike at exactly zero and keeps only the positive half of h."}}
+# %% mystnb={"figure": {"caption": "Values crossing a layer boundary in the trained depth-3 stacks (both boundaries, ten seeds pooled). Grey: h, the lower layer's output; colour: what the upper layer reads after the activation between them.", "name": "fig-stack-values"}, "image": {"alt": "Three histograms on a log density scale over the range -1 to 1. Left, no activation: h is sharply peaked at zero and stays within about plus or minus 0.8. Middle, tanh: the blue outline of tanh(h) nearly covers the grey histogram of h, slightly narrower in the tails. Right, ReLU: the vermillion outline has a tall spike at exactly zero and keeps only the positive half of h."}}
 fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.0), sharey=True)
 bins = np.linspace(-1, 1, 61)
 for ax, b in zip(axes, choices3):
@@ -265,7 +264,7 @@ axes[1].legend(loc="upper left", fontsize=8)
 plt.show()
 
 # %% [markdown]
-# The values that cross a boundary are bounded by 1, as they must be, and mostly small: in the stacks with nothing between, {glue:text}`stack_frac_small_none:.0%` of them have $|h| < 0.5$, and their mean magnitude is {glue:text}`stack_mean_abs_none:.2f`. On that range tanh is nearly the identity: in the stacks trained with tanh between, it moved no value by more than {glue:text}`stack_tanh_gap_tanh:.3f`. An extra tanh is a slight, fixed compression that the next layer's input weights can absorb. A ReLU does something else: it sets every negative $h$ to zero, {glue:text}`stack_relu_zero:.0%` of the values the next layer reads, and with them the sign information. The stacks still learn, because the lower layer can move what it needs to pass on into positive values (in the ReLU stacks {glue:text}`stack_relu_h_pos:.0%` of $h$ is positive), but nothing is gained by it.
+# The values that cross a boundary are bounded by 1, as they must be, and small: in the stacks with nothing between, {glue:text}`stack_frac_small_none:.1%` of them have $|h| < 0.5$, and their mean magnitude is {glue:text}`stack_mean_abs_none:.3f`. On that range tanh is nearly the identity: in the stacks trained with tanh between, it moved no value by more than {glue:text}`stack_tanh_gap_tanh:.2f`, and almost all values by far less. An extra tanh is a slight, fixed compression that the next layer's input weights absorb. A ReLU does something else: it sets every negative $h$ to zero, {glue:text}`stack_relu_zero:.0%` of the values the next layer reads, and with them their sign and their gradient.
 #
 # ## Gradient flow through the layers
 #
@@ -287,18 +286,38 @@ for when, p in (("init", pop3_init), ("trained", pop3)):
 print("bottom / top gradient F_0 / F_2, median [min, max] over seeds")
 for (when, b), r in ratio.items():
     print(f"{when:>8s} {LABEL[b]:>5s}: {np.median(r):.3f} [{r.min():.3f}, {r.max():.3f}]")
+for b in choices3:
+    ok = runs[3, b]["test"] < SOLVED
+    print(f"trained {LABEL[b]:>4s}: F_0 / F_2 of solved runs {np.round(np.sort(ratio['trained', b][ok]), 3).tolist()}, "
+          f"of stuck runs {np.round(np.sort(ratio['trained', b][~ok]), 3).tolist()}")
 for when in ("init", "trained"):
     for b in choices3:
         glue(f"stack_flow_{when}_{LABEL[b]}", round(float(np.median(ratio[when, b])), 3), display=False)
 
 # %%
+cut = {b: int(np.sum(ratio["trained", b] < 1e-3)) for b in choices3}
+for b in choices3:
+    glue(f"stack_{LABEL[b]}_cut", cut[b], display=False)
+print("trained stacks whose bottom layer gets < 1e-3 of the top's gradient:", {LABEL[b]: cut[b] for b in choices3})
+j_relu = choices3.index("relu")
+u_relu = [p[1][:, j_relu * n:(j_relu + 1) * n] for p in pairs]               # per boundary, (T, n, B, H)
+zero_frac = np.max([np.mean(u == 0, axis=(0, 2, 3)) for u in u_relu], axis=0)  # (n,): the most-zero boundary
+cut_relu = ratio["trained", "relu"] < 1e-3
+print("ReLU stacks, share of zeros at their most-zero boundary: cut", np.round(np.sort(zero_frac[cut_relu]), 4).tolist(),
+      "| others", np.round(np.sort(zero_frac[~cut_relu]), 3).tolist())
+glue("stack_cut_zero_min", round(float(zero_frac[cut_relu].min()), 3) if cut_relu.any() else 0.0, display=False)
+glue("stack_cut_zero_full", int(np.sum(zero_frac[cut_relu] == 1.0)), display=False)
 assert np.median(ratio["init", "relu"]) < np.median(ratio["init", None]), \
     "at initialisation a ReLU between layers passes less gradient down to the bottom layer than no activation"
+assert cut["relu"] > max(cut[None], cut["tanh"]), "only a ReLU between layers cuts the gradient path to the bottom layer"
+assert zero_frac[cut_relu].min() > zero_frac[~cut_relu].max(), \
+    "the ReLU stacks with a cut gradient path are the ones with the most zeros at a boundary"
+assert np.all(runs[3, "relu"]["test"][cut_relu] >= SOLVED), "a stack with a cut gradient path stays on the plateau"
 assert abs(np.median(ratio["init", "tanh"]) / np.median(ratio["init", None]) - 1) < 0.1, \
     "at initialisation an extra tanh changes the gradient reaching the bottom layer by less than 10 %"
 
 # %% [markdown]
-# At initialisation the bottom layer of a 3-layer stack receives {glue:text}`stack_flow_init_none:.2f` of the top layer's gradient with nothing between the layers, {glue:text}`stack_flow_init_tanh:.2f` with tanh and {glue:text}`stack_flow_init_relu:.2f` with ReLU: a ReLU between layers blocks the gradient of every unit whose $h$ is negative, about half of them at initialisation. After training the ratios are {glue:text}`stack_flow_trained_none:.2f`, {glue:text}`stack_flow_trained_tanh:.2f` and {glue:text}`stack_flow_trained_relu:.2f`. Three layers are too few for depth itself to starve the bottom layer in any of the variants.
+# At initialisation the bottom layer of a 3-layer stack receives {glue:text}`stack_flow_init_none:.2f` of the top layer's gradient with nothing between the layers, {glue:text}`stack_flow_init_tanh:.2f` with tanh and {glue:text}`stack_flow_init_relu:.2f` with ReLU: a ReLU between layers blocks, at each boundary and each step, the gradient of every unit whose $h$ is negative. After training the medians are {glue:text}`stack_flow_trained_none:.2f`, {glue:text}`stack_flow_trained_tanh:.2f` and {glue:text}`stack_flow_trained_relu:.2f`, and the per-seed lists tell the story of the plateau: in every variant the runs still stuck on it are the ones whose bottom layer gets almost no gradient, while the solved runs pass a large share down. In {glue:text}`stack_relu_cut` of the {glue:text}`stack_n_seeds` ReLU stacks, all of them stuck, the bottom layer gets next to nothing (a ratio below $10^{-3}$; {glue:text}`stack_none_cut` stacks without an activation and {glue:text}`stack_tanh_cut` with tanh). In each of them at least {glue:text}`stack_cut_zero_min:.0%` of the ReLU outputs at one boundary are exactly zero on a test batch, and all of them in {glue:text}`stack_cut_zero_full` stacks, more than in any ReLU stack whose gradient still flows: almost no unit passes its value or its gradient across, and the layers below can no longer learn. This is the dying ReLU, placed between two LSTM layers.
 #
 # ### Cost per step
 #
@@ -313,20 +332,27 @@ for depth in (1, 2, 3):
         spec_t = stack.ModelSpec(input_size=2, hidden_size=HIDDEN, output_size=1, layers=depth, between=b)
         p_t = stack.init(spec_t, np.random.default_rng(SEEDS[0]))
         cost[depth, b] = flow.step_cost(p_t, spec_t, xs_t, ys_t, repeats=15)
+h_t = np.random.default_rng(EVAL_SEED + 5).uniform(-1, 1, (10, BATCH, HIDDEN)).astype(np.float32)   # (T, B, H)
+op_cost = {}
+for b in ("tanh", "relu"):
+    act = activations.get(b)
+    op_cost[b] = flow.time_call(lambda: (act.f(h_t), act.df(h_t)), repeats=20, number=20)
 for (depth, b), sec in cost.items():
     print(f"depth {depth}, between {LABEL[b]:>4s}: {sec * 1e3:.2f} ms per step")
-extra = {b: cost[3, b] / cost[3, None] - 1 for b in ("tanh", "relu")}
+op_share = {b: 2 * op_cost[b] / cost[3, None] for b in op_cost}    # two boundaries in a 3-layer stack
+for b in op_share:
+    print(f"{b} between layers, forward + derivative at both boundaries: {op_share[b]:.2%} of a 3-layer step")
 glue("stack_cost_d1_ms", round(cost[1, None] * 1e3, 2), display=False)
 glue("stack_cost_d3_ms", round(cost[3, None] * 1e3, 2), display=False)
-glue("stack_cost_extra_tanh", round(extra["tanh"], 3), display=False)
-glue("stack_cost_extra_relu", round(extra["relu"], 3), display=False)
+glue("stack_cost_share_tanh", round(op_share["tanh"], 4), display=False)
+glue("stack_cost_share_relu", round(op_share["relu"], 4), display=False)
 
 # %%
 assert cost[3, None] > 1.8 * cost[1, None], "cost per step grows with the number of layers"
-assert max(extra.values()) < 0.25, "an activation between layers adds only a small fraction to a step"
+assert max(op_share.values()) < 0.1, "an activation between layers costs only a small fraction of a step"
 
 # %% [markdown]
-# On the machine that built this page a step took {glue:text}`stack_cost_d1_ms:.2f` ms for one layer and {glue:text}`stack_cost_d3_ms:.2f` ms for three; tanh between the layers changed the 3-layer cost by {glue:text}`stack_cost_extra_tanh:+.0%` and ReLU by {glue:text}`stack_cost_extra_relu:+.0%`, within the timing noise. The cost argument is neither for nor against an extra activation: depth is what costs.
+# On the machine that built this page a step took {glue:text}`stack_cost_d1_ms:.2f` ms for one layer and {glue:text}`stack_cost_d3_ms:.2f` ms for three. The activation itself, forward and derivative at both boundaries of a 3-layer stack, took {glue:text}`stack_cost_share_tanh:.1%` of that step for tanh and {glue:text}`stack_cost_share_relu:.1%` for ReLU: differences between the full step times of the three variants are within the timing noise. Whichever of the two is cheaper, the difference is a sliver of a step. Depth is what costs.
 #
 # ## Depth and time together
 #
@@ -347,13 +373,14 @@ for squash in ("tanh", "relu"):
     print(f"(tanh, {squash}) LSTM: top-last to bottom-first drop, decades: median {np.median(drop):.2f} "
           f"[{drop.min():.2f}, {drop.max():.2f}]")
     glue(f"stack_heat_drop_{squash}", round(float(np.median(drop)), 2), display=False)
+    print("   median log10 G at t = 0 and t = T-1, layers 0..2:", np.round(heat[squash][:, [0, -1]], 2).tolist())
 
 # %%
 assert np.all(np.isfinite(heat["tanh"])) and np.all(np.isfinite(heat["relu"])), "no gradient is exactly zero over the batch"
 assert np.median(heat_range["relu"]) > np.median(heat_range["tanh"]), \
     "the (tanh, relu) stack loses more gradient between the loss and the bottom-left corner than the standard one"
 
-# %% mystnb={"figure": {"caption": "Gradient norm G[l, t] (median over ten seeds of log10) over layers and time steps in 3-layer stacks at initialisation, T = 30, loss on the last step of the top layer. Left: the standard LSTM; right: the (tanh, relu) LSTM, whose output squash is ReLU. One colour scale for both.", "name": "fig-stack-heatmap"}, "image": {"alt": "Two heat maps with three rows (layers 0 to 2, bottom to top) and thirty columns (time steps). Both are brightest at the top right, where the loss enters, and darken to the left and downwards; the right-hand map, for the ReLU output squash, darkens faster."}}
+# %% mystnb={"figure": {"caption": "Gradient norm G[l, t] (median over ten seeds of log10) over layers and time steps in 3-layer stacks at initialisation, T = 30, loss on the last step of the top layer. Left: the standard LSTM; right: the (tanh, relu) LSTM, whose output squash is ReLU. One colour scale for both.", "name": "fig-stack-heatmap"}, "image": {"alt": "Two heat maps with three rows (layers 0 to 2, bottom to top) and thirty columns (time steps). Both are brightest at the top right, where the loss enters. In the standard LSTM the rest of the grid is a nearly even middle shade; in the (tanh, relu) LSTM the lower layers and the early steps are one to two decades darker."}}
 lo = min(h.min() for h in heat.values())
 hi = max(h.max() for h in heat.values())
 fig, axes = plt.subplots(1, 2, figsize=(9.6, 2.6), sharey=True)
@@ -368,11 +395,11 @@ fig.colorbar(im, ax=axes, label=r"median $\log_{10} G[l, t]$", shrink=0.9)
 plt.show()
 
 # %% [markdown]
-# In both stacks the gradient is largest where the loss enters, at the last step of the top layer, and fades both back in time and down in depth; the two directions are not separate routes but one grid, since the gradient reaching $h^{(0)}_t$ may come down from layer 1 at step $t$ or from layer 0 at step $t+1$. From the loss to the first step of the bottom layer the standard stack loses {glue:text}`stack_heat_drop_tanh:.2f` decades (median over seeds) and the (tanh, relu) stack {glue:text}`stack_heat_drop_relu:.2f`. With the ReLU squash, $\partial h_t / \partial c_t = o_t\, \mathrm{relu}'(c_t)$ is zero for every cell whose state is negative, so gradient that enters through $h$ reaches the cell of only part of the units; tanh's derivative is never zero. This is a snapshot at initialisation; how the two variants fare in training is the subject of the ReLU-in-LSTM chapter.
+# The loss enters at the last step of the top layer. In the standard stack the gradient spreads from there over the whole grid within about a decade; in the bottom layer it is even larger at early steps than at the last one, because $h^{(0)}_t$ collects gradient from every later step of the layers above: depth and time are not separate routes but one grid, and $h^{(0)}_t$ is reached from layer 1 at step $t$ and from layer 0 at step $t+1$ alike. From the loss to the first step of the bottom layer the standard stack loses {glue:text}`stack_heat_drop_tanh:.2f` decades (median over seeds) and the (tanh, relu) stack {glue:text}`stack_heat_drop_relu:.2f`: with the ReLU squash the lower part of the grid sits one to two decades lower. The reason is the squash's derivative, $\partial h_t / \partial c_t = o_t\, \mathrm{relu}'(c_t)$, which is zero for every cell whose state is negative, so the gradient arriving at $h$ reaches the cell of only part of the units in each layer; tanh's derivative is never zero. This is a snapshot at initialisation; how the (tanh, relu) LSTM fares in training is the subject of the ReLU-in-LSTM chapter.
 #
 # ## Context: deep LSTMs for speech
 #
-# {cite:t}`graves2013speech` stacked LSTM layers for phoneme recognition on the TIMIT corpus, feeding each layer's hidden sequence to the next, with no extra activation between them. Their deepest networks reached a phoneme error rate of 17.7 % on the TIMIT core test set, and in their comparisons adding layers helped more than adding units per layer. That is the design C12 describes; our small experiment says that leaving out the activation between layers is not a compromise.
+# {cite:t}`graves2013speech` stacked LSTM layers for phoneme recognition on the TIMIT corpus: each layer's hidden sequence is the input sequence of the layer above, the construction of this chapter with nothing between the layers. Their deep LSTMs reached a phoneme error rate of 17.7 % on TIMIT, and in their comparisons adding layers helped more than adding units per layer. That is the design C12 describes; in our small experiment, leaving out an activation between the layers cost nothing, and a ReLU there was a liability.
 #
 # ## Verdicts
 #
@@ -380,7 +407,7 @@ plt.show()
 # :class: verdict-holds
 # :name: verdict-c12
 #
-# An LSTM layer's output $h = o \odot \tanh(c)$ is already nonlinear and bounded, so stacked LSTM layers do not collapse and need nothing between them but the next layer; the only dense layer is the readout. On the product task, stacks with no extra activation solved {glue:text}`stack_solved_rate_none:.0%` of their runs at depths 2 and 3, against {glue:text}`stack_solved_rate_tanh:.0%` with tanh and {glue:text}`stack_solved_rate_relu:.0%` with ReLU between the layers ({numref}`fig-stack-loss`). An extra tanh barely changes the small values that cross a boundary; a ReLU zeroes {glue:text}`stack_relu_zero:.0%` of them ({numref}`fig-stack-values`) and passes less gradient to the bottom layer at initialisation, and neither makes training better.
+# An LSTM layer's output $h = o \odot \tanh(c)$ is already nonlinear and bounded, so stacked LSTM layers do not collapse into one and need nothing between them; the only dense layer is the readout. On the product task, stacks with no extra activation solved {glue:text}`stack_solved_rate_none:.0%` of their runs at depths 2 and 3, with tanh between the layers {glue:text}`stack_solved_rate_tanh:.0%` and with ReLU {glue:text}`stack_solved_rate_relu:.0%`; seed by seed, solved runs had {glue:text}`stack_ratio_tanh:.2f` times the test loss with tanh and {glue:text}`stack_ratio_relu:.2f` times with ReLU ({numref}`fig-stack-loss`). An extra tanh barely changes the small values that cross a boundary; a ReLU zeroes {glue:text}`stack_relu_zero:.0%` of them ({numref}`fig-stack-values`), passes less gradient to the bottom layer ({glue:text}`stack_flow_init_relu:.2f` of the top layer's, against {glue:text}`stack_flow_init_none:.2f` without it, at initialisation), and in {glue:text}`stack_relu_cut` of {glue:text}`stack_n_seeds` deep stacks cut it off entirely. Neither helps; ReLU tends to hurt.
 # :::
 #
 # :::{admonition} C13 (stacking part) · holds
@@ -413,10 +440,10 @@ plt.show()
 # ::::{solution} ex-stack-2
 # :class: dropdown
 #
-# A leaky ReLU passes a gradient of 0.01 instead of 0 for negative $h$, so it still blocks about half the downward gradient almost entirely; the ratio should sit near the ReLU value. To measure:
+# A leaky ReLU passes a gradient of 0.01 instead of 0 for negative $h$, so it still blocks about half the downward gradient almost entirely; the ratio sits at the ReLU value, far below the value without an activation. To measure:
 #
 # ```python
-# spec_l = stack.ModelSpec(input_size=2, hidden_size=16, layers=3, between="leaky_relu")
+# spec_l = stack.ModelSpec(input_size=2, hidden_size=HIDDEN, layers=3, between="leaky_relu")
 # G, _ = flow.gradient_flow(stack.init_population(spec_l, SEEDS), spec_l, xs_g, ys_g)
 # F = np.sqrt((G ** 2).sum(axis=1))            # (L, S)
 # print(np.median(F[0] / F[2]))
@@ -438,13 +465,13 @@ plt.show()
 # ::::{exercise}
 # :label: ex-stack-4
 #
-# The 3-layer stacks above sometimes stayed on the baseline plateau for all 600 steps. Is that depth making optimisation harder, or only slower? Rerun the depth-3 population with `STEPS = 1200` (outside the 60-second budget) and count solved runs per $\phi$ again.
+# Some ReLU stacks above ended with a boundary whose ReLU outputs only zeros. Explain why such a stack can never leave the plateau, however long it trains. Which parameters still receive a nonzero gradient? Would a leaky ReLU between the layers change the answer?
 # ::::
 #
 # ::::{solution} ex-stack-4
 # :class: dropdown
 #
-# Change `STEPS` in the training cell and rerun it. In the learning curves the plateau ends later for deeper stacks: each layer starts with small, nearly uninformative outputs, and the top layer can only learn once the lower ones pass the two values up. With more steps more of the stuck runs leave the plateau; the comparison between the three choices of $\phi$ should stay within seed noise, but that is a prediction to check, not a result of this chapter.
+# Above the dead boundary the next layer reads $u = 0$ at every step, so its input weights get the gradient $\sum_t u_t^\top \delta_t = 0$, and below it every path down is multiplied by $\mathrm{relu}'(h) = 0$: the layers below receive exactly zero gradient and, once Adam's momentum has decayed, stop moving, so their $h$ stays negative and the boundary stays dead. Only the layers above it (recurrent weights and biases) and the readout still learn, and they see an input that carries no information about the sequence, so the best they can do is the constant prediction: the baseline. A leaky ReLU keeps a slope of 0.01 for negative inputs, so a small gradient still passes and the stack can in principle recover, slowly; at initialisation it passes no more gradient down than the ReLU ({ref}`ex-stack-2`).
 # ::::
 #
 # ## References

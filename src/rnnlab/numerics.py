@@ -141,11 +141,14 @@ def image_like_data(rng, n: int, *, side: int = 14, n_classes: int = 10, strokes
     return X.reshape(n, side * side), y
 
 
-def standardize(X, *, floor: float = 1e-3):
-    """(X - mean) / max(std, floor), per column: the usual input normalisation. Removes the exact zeros."""
+def standardize(X):
+    """(X - mean) / std with one scalar mean and std over all pixels, the usual MNIST
+    normalisation. The black background becomes a negative constant: no exact zeros left."""
     X = _checks.array("X", X, min_ndim=2)
-    floor = _checks.finite_float("floor", floor, positive=True)
-    return (X - X.mean(axis=0)) / np.maximum(X.std(axis=0), floor)
+    std = float(X.std())
+    if not std > 0:
+        raise ValueError(f"X must not be constant; got std {std!r}")
+    return (X - X.mean()) / std
 
 
 # ---------------------------------------------------------------------------
@@ -419,3 +422,44 @@ def grads_differ(ga: dict, gb: dict, *, population: bool = False):
     if not population:
         return bool(any(np.any(ga[k] != gb[k]) for k in ga))
     return np.any(np.stack([np.any((ga[k] != gb[k]).reshape(ga[k].shape[0], -1), axis=1) for k in ga]), axis=0)
+
+
+def stack_gradcheck(params: dict, spec, xs, dy, *, keys=None, eps: float = 1e-6) -> dict:
+    """Relative error of :func:`rnnlab.stack.backward` against central differences, per key.
+
+    The loss is L = sum(dy * y) with y = stack.forward(params, xs, spec)[0], so
+    dL/dy = ``dy``. ``keys`` (default: all) limits the check to some params;
+    ``spec.dtype`` must be float64. Returns ``{key: ||a - n|| / (||a|| + ||n||)}``.
+    """
+    from . import gradcheck, stack
+
+    if not isinstance(spec, stack.ModelSpec) or spec.dtype != "float64":
+        raise ValueError(f"spec must be a float64 ModelSpec; got {getattr(spec, 'dtype', type(spec).__name__)!r}")
+    keys = list(params) if keys is None else list(keys)
+    for k in keys:
+        if k not in params:
+            raise ValueError(f"keys must be params keys {sorted(params)}; got {k!r}")
+    dy = np.asarray(dy, dtype=np.float64)
+    params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+
+    def loss(p):
+        y, _ = stack.forward(p, xs, spec)
+        return float(np.sum(dy * y))
+
+    _, cache = stack.forward(params, xs, spec)
+    grads = stack.backward(dy, cache)
+    return {k: gradcheck.relative_error(grads[k], gradcheck.numerical_grad(loss, params, k, eps=eps)) for k in keys}
+
+
+def gradient_descent_1d(grad: Callable, w0, steps: int, lr: Callable) -> np.ndarray:
+    """Iterates w_{t+1} = w_t - lr(t) grad(w_t) for a batch of starts ``w0`` (n,); returns (steps + 1, n)."""
+    if not callable(grad) or not callable(lr):
+        raise ValueError(f"grad and lr must be callable; got {type(grad).__name__} and {type(lr).__name__}")
+    steps = _checks.positive_int("steps", steps)
+    w = np.array(w0, dtype=np.float64).reshape(-1)                 # (n,)
+    traj = np.empty((steps + 1, w.size))                           # (steps + 1, n)
+    traj[0] = w
+    for t in range(steps):
+        w = w - lr(t) * grad(w)
+        traj[t + 1] = w
+    return traj

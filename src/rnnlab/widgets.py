@@ -10,7 +10,7 @@ Jacobians taken from the layer's own backward pass
 (:func:`rnnlab.spectral.jacobian_norms`).
 
 * :class:`LiveExplorer` -- ipywidgets sliders in JupyterLab; every change recomputes
-  the curves (a few ms) and redraws a matplotlib figure.
+  the curves (tens of ms) and redraws a matplotlib figure.
 * :func:`precompute_grid` + :func:`explorer_html` -- a kernel-free version for the
   website: the same curves on a grid, embedded as JSON in a small self-contained
   HTML/JS page (an SVG plot driven by plain HTML sliders; no external scripts).
