@@ -17,6 +17,10 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+# the same single BLAS thread as `make test` and `make book`, so stored outputs match theirs
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
 BUDGET_S = float(os.environ.get("RNNLAB_BUDGET_S", "60"))  # raise only while the machine is shared
 
 
