@@ -143,3 +143,9 @@ def test_float32_training_stays_float32():
     params, _ = train.train(stack.init(spec, np.random.default_rng(0)), spec, task, train.TrainConfig(steps=3),
                             np.random.default_rng(0))
     assert all(v.dtype == np.float32 for v in params.values())
+
+
+def test_relu_derivatives_accept_scalars():
+    assert activations.make_relu(d0=1.0).df(np.array(0.0)) == 1.0
+    assert activations.make_leaky_relu(0.1, d0=0.5).df(np.array(0.0)) == 0.5
+    assert activations.get("relu").df(np.array(-2.0)) == 0.0

@@ -31,6 +31,7 @@ import os
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import display
 from myst_nb import glue
 
 from rnnlab import activations, losses, numerics, optim, plotting, stack, tasks
@@ -112,7 +113,8 @@ for name, act in fns.items():
 axes[0].set(xlabel="z", ylabel="f(z)", title="function", ylim=(-1.1, 3))
 axes[1].set(xlabel="z", ylabel="f'(z)", title="derivative", ylim=(-0.1, 1.15))
 axes[0].legend()
-plt.show()
+display(fig)   # explicit, so the stored output is the same under any matplotlib backend
+plt.close(fig)
 
 # %% [markdown]
 # ## 2.2 Continuity, a step derivative, and gradient descent
@@ -159,17 +161,19 @@ for key, name in (("relu, constant step", "relu"), ("softplus, constant step", "
         line.set_linestyle("--")
 ax.set(xlabel="step t", ylabel="max(|w_t|, |w_(t-1)|)", ylim=(3e-17, 5))
 ax.legend()
-plt.show()
+display(fig)   # explicit, so the stored output is the same under any matplotlib backend
+plt.close(fig)
 
 # %% [markdown]
 # The largest ratio $|\mathrm{relu}(a) - \mathrm{relu}(b)|/|a-b|$ over 100 000 random pairs is {glue:text}`diff_lip_ratio`: continuity holds in its strongest everyday form. Gradient descent is *stable* on both losses ({numref}`fig-diff-gd`): nothing blows up, and the iterates reach the minimum's neighbourhood at the same speed. But with a constant step the kinked loss never settles. Its gradient is $\pm 1$ on either side however close $w$ is to 0, so every step has length $\eta$ and the iterate ends up jumping back and forth across the kink; the median of $\max|w|$ over the last 50 steps is {glue:text}`diff_gd_const_med` for $\eta =$ {glue:text}`diff_eta`. The smooth surrogate's gradient shrinks near its minimum, and it converges to {glue:text}`diff_gd_smooth_med`. A decaying step, as in the subgradient method, brings the kinked loss to {glue:text}`diff_gd_decay_med`, slowly. This is the practical meaning of a step in the derivative: a minimum on the kink is reached only to within the step size, unless the step size goes to 0.
 #
-# ReLU's derivative is exactly 1 for every positive input, however large (tanh's is below $10^{-8}$ from $z \approx 9.5$ on): it does not saturate on the right. On the left it is exactly 0, which is the other half of the story, told in {doc}`the saturation chapter <03-saturation>`.
+# ReLU's derivative is exactly 1 for every positive input, however large (tanh's is {glue:text}`diff_dtanh10` at $z = 10$): it does not saturate on the right. On the left it is exactly 0, which is the other half of the story, told in {doc}`the saturation chapter <03-saturation>`.
 
 # %%
 big = np.logspace(0, 30, 31)
 assert np.all(fns["relu"].df(big) == 1.0), "ReLU' should be exactly 1 for every positive input"
 assert fns["tanh"].df(np.array(10.0)) < 1e-8, "tanh' should be below 1e-8 at z = 10"
+glue("diff_dtanh10", float(f"{float(fns['tanh'].df(np.array(10.0))):.1e}"), display=False)
 print(f"relu'(z) for z in [1, 1e30]: {np.unique(fns['relu'].df(big))};  tanh'(10) = {float(fns['tanh'].df(np.array(10.0))):.1e}")
 
 # %% [markdown]
@@ -182,9 +186,9 @@ print(f"relu'(z) for z in [1, 1e30]: {np.unique(fns['relu'].df(big))};  tanh'(10
 # - **Data**, generated (nothing is downloaded): 2048 synthetic 14 × 14 "digit" images in 10 classes, each a few thick strokes on a black background, quantised to 8-bit levels $k/255$ like MNIST, so most pixels are exactly 0; and a **dense** copy standardised with one mean and standard deviation, as MNIST usually is, which leaves no zero pixels.
 # - **Nets**: fully connected ReLU nets of width 64 and depth 1, 2 and 4 (hidden layers), He-initialised weights, and biases drawn as in PyTorch, $U(\pm 1/\sqrt{\text{fan-in}})$, or set to 0 as in Keras.
 # - **Protocol**: 16 initialisations, each evaluated on the same 16 minibatches of 128 (2048 images, one pass) at its initial weights; the gradient of the mean cross-entropy with respect to $W_0$ is compared bit for bit.
-# - **Precision**: float64, float32, and float16 emulated as a GPU does it in mixed precision: each matrix product accumulated in float32 and rounded to float16 once, everything else in float16 (see the `rnnlab.numerics` docstring).
+# - **Precision**: float64, float32, and float16 emulated the way mixed-precision GPU kernels typically compute it: each matrix product accumulated in float32 and rounded to float16 once, everything else in float16 (see the `rnnlab.numerics` docstring).
 #
-# The scale is far smaller than theirs: per initialisation we evaluate about 2 000 images against their 60 000, and 64 units per layer against 256, so about 1/120 as many pre-activations per layer. We also do not train between minibatches. Expect fewer affected initialisations than they report, for the same reason that a rare event shows up less often in a smaller sample. `RNNLAB_FULL=1` doubles the seeds and the minibatches and adds depth 6.
+# The scale is far smaller than theirs: per initialisation we evaluate about 2 000 images against their 60 000, and 64 units per layer against 256, so about 1/120 as many pre-activations per layer. Nor do we train between minibatches: every minibatch sees the initial weights. Expect fewer affected initialisations than they report, for the same reason that a rare event shows up less often in a smaller sample. `RNNLAB_FULL=1` doubles the seeds and the minibatches and adds depth 6.
 
 # %%
 X_img, y_img = numerics.image_like_data(np.random.default_rng(DATA_SEED), 2048)   # (2048, 196), (2048,)
@@ -220,7 +224,7 @@ for p in PRECS:
     glue(f"diff_frac_{p}_min", round(float(frac[p].min()), 3), display=False)
     glue(f"diff_frac_{p}_max", round(float(frac[p].max()), 3), display=False)
 entries_f32 = sum(main["float32", d].entries * len(MLP_SEEDS) for d in DEPTHS)
-glue("diff_entries_f32", float(f"{entries_f32:.2e}"), display=False)
+glue("diff_entries_f32", int(entries_f32), display=False)
 glue("diff_rate_f32_bound", float(f"{3 / entries_f32:.0e}"), display=False)
 glue("diff_f16_zeros_deep", round(float(main["float16", DEPTHS[-1]].zeros.mean()), 1), display=False)
 glue("diff_f16_zeros_shallow", round(float(main["float16", DEPTHS[0]].zeros.mean()), 1), display=False)
@@ -236,10 +240,11 @@ for p in PRECS:
 axes[0].set(xlabel="depth (hidden layers)", ylabel="fraction of initialisations affected", ylim=(-0.05, 1.05), xticks=DEPTHS)
 axes[1].set(xlabel="depth (hidden layers)", ylabel="exact zeros per initialisation", xticks=DEPTHS)
 axes[0].legend()
-plt.show()
+display(fig)   # explicit, so the stored output is the same under any matplotlib backend
+plt.close(fig)
 
 # %% [markdown]
-# The image data have {glue:text}`diff_zero_pixels:.0%` exactly-zero pixels. In float16, at every depth at least {glue:text}`diff_frac_float16_min:.0%` of the {glue:text}`diff_n_seeds` initialisations compute a different first-layer gradient depending on ReLU$'(0)$ ({numref}`fig-diff-precision`), and the number of exact zeros grows with depth, from {glue:text}`diff_f16_zeros_shallow` per initialisation at depth 1 to {glue:text}`diff_f16_zeros_deep` at the deepest. In float32 and float64 not a single pre-activation out of {glue:text}`diff_entries_f32` was exactly 0, so no gradient differed: {glue:text}`diff_frac_float32_max:.0%` of the float32 initialisations were affected. Zero events in that many trials bound the float32 rate per pre-activation below about {glue:text}`diff_rate_f32_bound` (the "rule of three" 95 % bound), which does not contradict a rate small enough to need Bertoin et al.'s much larger sample to show up. The float16 result reproduces theirs; the float32 one is too small a sample to test it. The next two experiments find out where the zeros come from and estimate the float32 rate.
+# The image data have {glue:text}`diff_zero_pixels:.0%` exactly-zero pixels. In float16, at every depth at least {glue:text}`diff_frac_float16_min:.0%` of the {glue:text}`diff_n_seeds` initialisations compute a different first-layer gradient depending on ReLU$'(0)$ ({numref}`fig-diff-precision`), and the number of exact zeros grows with depth, from {glue:text}`diff_f16_zeros_shallow` per initialisation at depth 1 to {glue:text}`diff_f16_zeros_deep` at the deepest. In float32 and float64 not a single pre-activation out of {glue:text}`diff_entries_f32:,` was exactly 0, so no gradient differed: {glue:text}`diff_frac_float32_max:.0%` of the float32 initialisations were affected. Zero events in that many trials bound the float32 rate per pre-activation below about {glue:text}`diff_rate_f32_bound` (the "rule of three" 95 % bound), which does not contradict a rate small enough to need Bertoin et al.'s much larger sample to show up. The float16 result reproduces theirs; the float32 one is too small a sample to test it. The next two experiments find out where the zeros come from and estimate the float32 rate.
 #
 # ### Where do exact zeros come from?
 #
@@ -322,7 +327,8 @@ ax.plot([11], [r16.zeros.sum() / (r16.entries * len(MLP_SEEDS))], "s", color=PRE
 ax.plot([24], [rate_f32], "D", mfc="white", color=PREC_COLORS["float32"], label="float32 (extrapolated)")
 ax.set(yscale="log", xlabel="significant bits p", ylabel="exact zeros per pre-activation")
 ax.legend()
-plt.show()
+display(fig)   # explicit, so the stored output is the same under any matplotlib backend
+plt.close(fig)
 
 # %% [markdown]
 # The measured rate falls by a factor $2^{k}$ per bit with $k =$ {glue:text}`diff_bits_slope` ({numref}`fig-diff-bits`), close to the $k = 1$ that the cancellation argument predicts. Extended to 24 bits, the fit gives about {glue:text}`diff_rate_f32` exact zeros per float32 pre-activation. That is an extrapolation over ten bits from a small net on synthetic data, so take it as an order of magnitude. At Bertoin et al.'s scale (60 000 images × 256 first-layer units per epoch) it predicts that about {glue:text}`diff_p_bertoin:.1%` of depth-1 float32 initialisations would be affected. They report about 5 %. For float64 the same line gives about {glue:text}`diff_rate_f64`, which no realistic training run reaches. So the three regimes are one mechanism at three precisions: float16 hits the kink at every scale; float32 hits it rarely per pre-activation but often enough per epoch of a large network; float64 practically never does.
@@ -377,16 +383,17 @@ for pad, style in ((0, ":"), (PAD, "-")):
 axes[0].set(xlabel="training step", ylabel="exact-zero pre-activations")
 axes[1].set(xlabel="training step", ylabel="models with a different gradient", ylim=(-0.05, 1.05))
 axes[1].legend()
-plt.show()
+display(fig)   # explicit, so the stored output is the same under any matplotlib backend
+plt.close(fig)
 
 # %% [markdown]
-# Without padding, none of the {glue:text}`diff_rnn_plain_entries` pre-activations evaluated during training was exactly 0, and ReLU$'(0)$ never mattered ({numref}`fig-diff-rnn`). Recurrence alone does not produce kinks in float32.
+# Without padding, none of the {glue:text}`diff_rnn_plain_entries:,` pre-activations evaluated during training was exactly 0, and ReLU$'(0)$ never mattered ({numref}`fig-diff-rnn`). Recurrence alone does not produce kinks in float32.
 #
 # Zero-padding does. At initialisation a padded step has zero input, a zero previous state and a zero bias, so its pre-activation is $0 \cdot W_x + 0 \cdot W_h + 0 = 0$ *exactly*: {glue:text}`diff_rnn_pad_zero0:.0%` of all pre-activations sit on the kink, and the choice of ReLU$'(0)$ changes every model's bias gradient, by a median {glue:text}`diff_rnn_pad_rel0` of its norm. With ReLU$'(0) = 1$, gradient flows back through the empty steps; with 0 it stops there. After one or two Adam steps the biases are no longer 0 and the effect disappears: {glue:text}`diff_rnn_pad_differ_late:.0%` of the later model-steps differ. (A rare single later difference can appear: whether it does depends on rounding, down to the number of threads the matrix library uses, so this share is rounded to whole percent.) A median {glue:text}`diff_rnn_pad_zero_late:.0%` of the pre-activations stay exactly 0. These belong to units whose bias gradient is exactly 0, because the unit never fires on real data, and a zero incoming gradient is the same whatever ReLU$'(0)$ multiplies it by.
 #
 # ### A kink inside a gradient check
 #
-# Structural zeros also turn up where a ReLU sits *between* recurrent layers. Here is a case that came up in `rnnlab`'s own gradient checks: a 3-layer LSTM stack with a ReLU between the layers, checked against central finite differences in float64. Suppose layer 0's first output $h^{(0)}_1$ of a sample is negative in every unit. Then the ReLU zeroes it, and layer 1 sees an all-zero input row at $t = 1$, with a zero initial state and zero biases, apart from the forget gate's. Its candidate is $g = \tanh(0) = 0$, so $c_1 = 0$ and $h^{(1)}_1 = o \cdot \tanh(0) = 0$ exactly, and the next ReLU is evaluated exactly at its kink. We check 8 random initialisations (3 units per layer, 4 steps, 2 samples) on the three bias vectors, where such a zero shows up. Seeds with an exact zero at a between-layer ReLU are compared with seeds without one.
+# Structural zeros also turn up where a ReLU sits *between* recurrent layers. Here is a case that came up in `rnnlab`'s own gradient checks: a 3-layer LSTM stack with a ReLU between the layers, checked against central finite differences in float64. Suppose layer 0's first output $h^{(0)}_1$ of a sample is negative in every unit. Then the ReLU zeroes it, and layer 1 sees an all-zero input row at $t = 1$, with a zero initial state and zero biases, apart from the forget gate's. Its candidate is $g = \tanh(0) = 0$, so $c_1 = 0$ and $h^{(1)}_1 = o \cdot \tanh(0) = 0$ exactly, and the next ReLU is evaluated exactly at its kink. We check 8 random initialisations (3 units per layer, 4 steps, 2 samples) on the gradients of the three bias vectors; layer 1's bias is where this zero shows up. Seeds with an exact zero at a between-layer ReLU are compared with seeds without one.
 
 # %%
 lstm_spec = stack.ModelSpec(cell="lstm", input_size=2, hidden_size=3, output_size=1, layers=3, between="relu",
@@ -421,7 +428,7 @@ glue("diff_lstm_err_clean_max", float(f"{clean[:, 2].max():.0e}"), display=False
 glue("diff_lstm_err_half_max", float(f"{kink[:, 3].max():.0e}"), display=False)
 
 # %% [markdown]
-# {glue:text}`diff_lstm_n_kink` of the {glue:text}`diff_lstm_n_seeds` initialisations put an exact zero into a between-layer ReLU, and those are the ones whose gradient check fails, with relative errors of at least {glue:text}`diff_lstm_err_kink_min` against at most {glue:text}`diff_lstm_err_clean_max` for the others. The backward pass is not wrong. The finite difference sees a different derivative. Nudging layer 1's bias by $+\varepsilon$ or $-\varepsilon$ moves $h^{(1)}_1$ to one side of the kink or the other, so the central difference averages the two one-sided slopes. That average is what ReLU$'(0) = 1/2$ would give, while `rnnlab` backpropagates with ReLU$'(0) = 0$, the left slope. Setting ReLU$'(0) = 1/2$ for the check brings the error down to {glue:text}`diff_lstm_err_half_max`. It does not reach float64's usual $10^{-10}$, because the one-sided second-order terms do not cancel across a kink. A gradient check that "fails" at a ReLU kink is therefore a sign to look for exact zeros, not necessarily for a bug. Note also that the zero sat on the kink only because the biases started at exactly 0.
+# {glue:text}`diff_lstm_n_kink` of the {glue:text}`diff_lstm_n_seeds` initialisations put an exact zero into a between-layer ReLU, and those are the ones whose gradient check fails, with relative errors of at least {glue:text}`diff_lstm_err_kink_min` against at most {glue:text}`diff_lstm_err_clean_max` for the others. The backward pass is not wrong. The finite difference sees a different derivative. Nudging layer 1's bias by $+\varepsilon$ or $-\varepsilon$ moves $h^{(1)}_1$ to one side of the kink or the other, so the central difference averages the two one-sided slopes. That average is what ReLU$'(0) = 1/2$ would give, while `rnnlab` backpropagates with ReLU$'(0) = 0$, which gives the slope from the side where the ReLU is off. Setting ReLU$'(0) = 1/2$ for the check brings the error down to {glue:text}`diff_lstm_err_half_max`. It does not reach float64's usual $10^{-10}$, because the one-sided second-order terms do not cancel across a kink. A gradient check that "fails" at a ReLU kink is therefore a sign to look for exact zeros, not necessarily for a bug. Note also that the zero sat on the kink only because the biases started at exactly 0.
 #
 # ## Verdicts
 #
@@ -443,7 +450,7 @@ glue("diff_lstm_err_half_max", float(f"{kink[:, 3].max():.0e}"), display=False)
 # :class: verdict-caveat
 # :name: verdict-c7
 #
-# In float32 and float64 the undefined point is almost never visited: no exact zero among {glue:text}`diff_entries_f32` float32 pre-activations in our MLPs, nor in the unpadded RNNs. In float16 it is visited constantly, and ReLU$'(0)$ changed the gradient for at least {glue:text}`diff_frac_float16_min:.0%` of initialisations at every depth ({numref}`fig-diff-precision`). The rate halves per bit of precision ({numref}`fig-diff-bits`), so large float32 runs do hit it. Zero biases with zero inputs, as with front padding ({numref}`fig-diff-rnn`) or ReLUs between layers, put pre-activations exactly on the kink by construction. There the convention matters, though only until the biases move. "Acceptable" holds for training, where it is the choice of a subgradient. It does not hold in the sense of "never matters".
+# In float32 and float64 the undefined point is almost never visited: no exact zero among {glue:text}`diff_entries_f32:,` float32 pre-activations in our MLPs, nor in the unpadded RNNs. In float16 it is visited constantly, and ReLU$'(0)$ changed the gradient for at least {glue:text}`diff_frac_float16_min:.0%` of initialisations at every depth ({numref}`fig-diff-precision`). The rate halves per bit of precision ({numref}`fig-diff-bits`), so, by extrapolation, large float32 runs do hit it, as Bertoin et al. observed. Zero biases with zero inputs, as with front padding ({numref}`fig-diff-rnn`) or ReLUs between layers, put pre-activations exactly on the kink by construction. There the convention matters, though only until the biases move. "Acceptable" holds for training, where it is the choice of a subgradient. It does not hold in the sense of "never matters".
 # :::
 #
 # :::{admonition} C8 · holds with a caveat

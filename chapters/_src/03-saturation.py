@@ -61,7 +61,7 @@ ACTS = ("sigmoid", "tanh", "relu", "leaky_relu")
 SCHEME = {"sigmoid": "glorot", "tanh": "glorot", "relu": "he", "leaky_relu": "he"}
 
 # %% [markdown]
-# ## 3.1 The derivatives and their ranges
+# ## The derivatives and their ranges
 #
 # Write $s = \sigma(z) = 1/(1+e^{-z}) \in (0, 1)$. Then $\sigma'(z) = s(1-s)$. A product of two positive numbers
 # with a fixed sum $s + (1-s) = 1$ is largest when they are equal, so
@@ -136,7 +136,7 @@ plt.show()
 # glance. At $z = 2$, sigmoid′ is already {glue:text}`sat_sig_d2` and tanh′ {glue:text}`sat_tanh_d2`. At $z = 10$
 # they are {glue:text}`sat_sig_d10` and {glue:text}`sat_tanh_d10`, while ReLU′ is still exactly 1.
 #
-# ## 3.2 Products through depth
+# ## Products through depth
 #
 # In an MLP with $z_l = a_{l-1}W_l + b_l$ and $a_l = f(z_l)$, the gradient with respect to the pre-activations,
 # $\delta_l = \partial \mathcal{L} / \partial z_l$, obeys
@@ -254,8 +254,8 @@ plt.show()
 
 # %% [markdown]
 # At gain 3, {glue:text}`sat_edge_tanh_sat3:.0%` of tanh pre-activations are beyond $|z| = 2$. Yet the gradient
-# reaching layer 1 is {glue:text}`sat_edge_tanh_grad3` times the top layer's (median; smallest seed
-# {glue:text}`sat_edge_tanh_grad3_min`). It has *exploded*, not vanished. The saturated units do pass almost
+# reaching layer 1 is {glue:text}`sat_edge_tanh_grad3:,.0f` times the top layer's (median; smallest seed
+# {glue:text}`sat_edge_tanh_grad3_min:,.0f`). It has *exploded*, not vanished. The saturated units do pass almost
 # nothing, but the weights grow faster than the surviving derivatives shrink. Tanh vanishes hardest at the other
 # end, with small weights ({glue:text}`sat_edge_tanh_grad05` at gain 0.5), where no unit is near the edge. Sigmoid
 # never gets above 1: even at gain 4 the gradient reaching layer 1 is {glue:text}`sat_edge_sig_grad4`, with
@@ -265,7 +265,7 @@ plt.show()
 # So the derivative *of a unit* does vanish at the edge, as D3 says. The gradient *of the network* is set by the
 # product of derivative factors and weight matrices together. Neither factor alone decides whether it vanishes.
 #
-# ## 3.3 The same product through time
+# ## The same product through time
 #
 # A vanilla RNN, $h_t = f(x_t W_x + h_{t-1} W_h + b)$, multiplies by $\operatorname{diag} f'(z_t)\, W_h^\top$ at every
 # step: a deep net whose layers share one matrix. To isolate the derivative part, we draw $W_h$ orthogonal, so
@@ -307,7 +307,7 @@ plt.show()
 # no path stays active for long, and nothing plays the part of He's factor 2. Whether a ReLU RNN keeps its
 # gradient is decided by $W_h$: see {doc}`the eigenvalues chapter <04-eigenvalues>`.
 #
-# ## 3.4 Saturation as a feature: the gates of a trained LSTM
+# ## Saturation as a feature: the gates of a trained LSTM
 #
 # Inside an LSTM, saturation is not only a defect. A sigmoid gate that sits near 0 or 1 is a switch. The cell state
 # is updated as $c_t = f_t \odot c_{t-1} + i_t \odot g_t$, so the gradient along the cell path is multiplied by the
@@ -350,11 +350,11 @@ glue("sat_lstm_loss_max", float(round(np.max(final), 4)), display=False)
 glue("sat_lstm_baseline", float(round(task.baseline, 3)), display=False)
 glue("sat_lstm_nlearned", int(np.sum(final < task.baseline / 2)), display=False)
 for when in gates:
-    glue(f"sat_lstm_dc_{when}", float(round(np.median(gates[when]["dc_ratio"]), 2)), display=False)
-    glue(f"sat_lstm_dc_{when}_min", float(round(np.min(gates[when]["dc_ratio"]), 2)), display=False)
-    glue(f"sat_lstm_dc_{when}_max", float(round(np.max(gates[when]["dc_ratio"]), 2)), display=False)
-    glue(f"sat_lstm_sat_{when}", float(round(np.median(gates[when]["sat"]), 3)), display=False)
-glue("sat_lstm_sat_trained_max", float(round(gates["trained"]["sat"].max(), 3)), display=False)
+    glue(f"sat_lstm_dc_{when}", round(float(np.median(gates[when]["dc_ratio"])), 2), display=False)
+    glue(f"sat_lstm_dc_{when}_min", round(float(np.min(gates[when]["dc_ratio"])), 2), display=False)
+    glue(f"sat_lstm_dc_{when}_max", round(float(np.max(gates[when]["dc_ratio"])), 2), display=False)
+    glue(f"sat_lstm_sat_{when}", round(float(np.median(gates[when]["sat"])), 3), display=False)
+glue("sat_lstm_sat_trained_max", round(float(gates["trained"]["sat"].max()), 3), display=False)
 
 # %%
 assert np.median(final) < task.baseline / 2, "the LSTMs learn the adding problem (median loss under half the baseline)"
@@ -391,7 +391,7 @@ plt.show()
 # gate is what lets the LSTM carry its gradient: its *value* multiplies the gradient, and saturation near 1 is the
 # good case.
 #
-# ## 3.5 Dying ReLUs
+# ## Dying ReLUs
 #
 # A ReLU unit is *dead on a dataset* when its pre-activation $z_j = x W_{:,j} + b_j$ is $\le 0$ for every sample.
 # It then outputs 0 and has ReLU′ = 0 on every sample. Its incoming weights and bias get exactly zero gradient, so
@@ -467,6 +467,7 @@ revived_leaky = float((was_leaky & (nn_leaky["margin1"] > 0)).sum() / was_leaky.
 moved_relu = np.abs(nn_relu["margin1"] - nn_relu["margin0"])[was_relu]
 moved_leaky = np.abs(nn_leaky["margin1"] - nn_leaky["margin0"])[was_leaky]
 depth_leaky = -nn_leaky["margin0"][was_leaky]                # how far below 0 the step pushed each silent unit
+up_leaky = float(np.mean(nn_leaky["margin1"][was_leaky] > nn_leaky["margin0"][was_leaky]))   # moved towards life
 first_kill = BIG_LRS[np.argmax(np.median(new_dead_nn, 0) > 0)]
 growth = per_lr(nn_relu["loss_growth"])[:, list(BIG_LRS).index(first_kill)]   # loss after / before the step
 ordinary = BIG_LRS <= 0.1
@@ -485,6 +486,7 @@ glue("sat_die_n_leaky", int(was_leaky.sum()), display=False)
 glue("sat_die_rev_relu", revived_relu, display=False)
 glue("sat_die_rev_leaky", float(round(revived_leaky, 3)), display=False)
 glue("sat_die_depth_leaky", float(f"{np.median(depth_leaky):.2g}"), display=False)
+glue("sat_die_up_leaky", round(up_leaky, 3), display=False)
 glue("sat_die_moved_leaky", float(f"{np.median(moved_leaky):.2g}"), display=False)
 
 # %%
@@ -494,6 +496,7 @@ assert np.median(frac_ce[:, -1]) < np.median(frac_nn[:, -1]) / 2, "centred input
 assert revived_relu == 0 and moved_relu.max() == 0, "a dead ReLU unit on fixed inputs never changes again"
 assert moved_leaky.max() > 0, "a silent leaky unit still receives gradient and moves"
 assert revived_leaky < 0.5, "most silent leaky units have not come back after 150 Adam steps"
+assert up_leaky < 0.5, "training pushed most silent leaky units' margins further down, not up"
 
 # %% mystnb={"figure": {"caption": "Dead units after one full-batch SGD step of learning rate eta, in one-hidden-layer nets of 32 units. Non-negative inputs (solid) and centred inputs (dashed); ReLU (vermillion) and leaky ReLU (purple, units with all pre-activations below 0). Median and full range over 8 seeds.", "name": "fig-sat-dying"}, "image": {"alt": "Fraction of dead units against the learning rate of one step, on log axes from 0.01 to 10. For non-negative inputs the ReLU and leaky ReLU curves coincide, near zero up to a learning rate of about 1 and then rising to about 0.3 at 10. For centred inputs the curves stay near zero."}}
 fig, ax = plt.subplots(figsize=(6.4, 3.4))
@@ -509,21 +512,23 @@ plt.show()
 # {glue:text}`sat_die_nn_max_med:.0%` of the units dead on the whole dataset (median; range
 # {glue:text}`sat_die_nn_max_lo:.0%` to {glue:text}`sat_die_nn_max_hi:.0%`). Before the step the median was
 # {glue:text}`sat_die_init:.0%`. New deaths start at $\eta \approx$ {glue:text}`sat_die_first_lr`, where the step
-# already multiplies the loss by {glue:text}`sat_die_growth` (median). At $\eta \le 0.1$ no unit died in any seed (largest fraction of new
+# already multiplies the loss by {glue:text}`sat_die_growth:,.0f` (median). At $\eta \le 0.1$ no unit died in any seed (largest fraction of new
 # deaths {glue:text}`sat_die_ordinary_new`). Centred inputs resist the step: in the worst seed
 # {glue:text}`sat_die_ce_max_hi:.0%` of units died at $\eta = 10$. After a large step, $z_j(x)$ is close to a linear
 # function of $x$ (the step itself). On centred data that function takes both signs unless its constant term
 # dominates. On non-negative data one sign of the step pushes every sample down at once.
 #
-# Do they come back? The {glue:text}`sat_die_n_relu` ReLU units that died did not move at all in 150 Adam steps:
-# their margins are unchanged to the last bit, and a fraction {glue:text}`sat_die_rev_relu` came back. That is C3's
+# Do they come back? The {glue:text}`sat_die_n_relu` ReLU units that were dead after the step did not move at all in
+# 150 Adam steps: their margins are unchanged to the last bit, and {glue:text}`sat_die_rev_relu:.0%` of them came
+# back. That is C3's
 # "unable to fire on any other datapoint again", exactly, for a layer with fixed inputs. (In a deeper net the layers
 # below can change a dead unit's inputs; nothing in its own gradient helps.) The {glue:text}`sat_die_n_leaky`
 # silent leaky units do receive gradient, and their margins moved (median change
 # {glue:text}`sat_die_moved_leaky`). But only {glue:text}`sat_die_rev_leaky:.1%` of them fired again within the
-# budget. The step had pushed their margins to a median of {glue:text}`sat_die_depth_leaky` below zero. Adam moves each
-# weight by about its learning rate per step, whatever the slope, and the loss gives no particular reason to push
-# these units up rather than down.
+# budget. The step had pushed their margins to a median of {glue:text}`sat_die_depth_leaky` below zero, and the
+# margins moved by more than that, so the units were not stuck. Adam moves each weight by about its learning rate
+# per step, whatever the slope. But only {glue:text}`sat_die_up_leaky:.0%` of the margins moved *up*: the loss gave
+# most of these units no reason to fire again.
 # Leaky ReLU, introduced by {cite:t}`maas2013rectifier`, removes the trap. It does not guarantee a rescue.
 #
 # ### Born dead
@@ -568,7 +573,7 @@ plt.show()
 # gives {glue:text}`sat_born_w10_d50`. In the widths people use the risk is negligible. It is one more way for ReLU
 # units to be dead without any "large gradient".
 #
-# ## 3.6 Sparsity: of what?
+# ## Sparsity: of what?
 #
 # D4 credits ReLU's zero half with making "the parametric matrix sparse". {cite:t}`glorot2011sparse` made a
 # different claim: rectifier nets have *sparse representations*, with exact zeros in the activations (about half at
@@ -658,7 +663,7 @@ assert max(w_small) < 0.05, "D4 wording: hardly any weight is even near zero"
 # A saturated unit's derivative does vanish. But at Glorot initialisation only {glue:text}`sat_depth_tanh_sat:.2%`
 # of tanh units are at the edge, and the mild vanishing there comes from $\tanh' < 1$ near zero. When larger weights
 # put {glue:text}`sat_edge_tanh_sat3:.0%` of units at the edge, the network's gradient *explodes*
-# ({glue:text}`sat_edge_tanh_grad3` at layer 1; {numref}`fig-sat-edge`). The edge is not where tanh's vanishing
+# ({glue:text}`sat_edge_tanh_grad3:,.0f` at layer 1; {numref}`fig-sat-edge`). The edge is not where tanh's vanishing
 # comes from.
 # :::
 #

@@ -60,7 +60,7 @@ def sig2(x):
     return float(f"{x:.2g}")
 
 # %% [markdown]
-# ## 1. The linear RNN: entries or eigenvalues? (D8)
+# ## The linear RNN: entries or eigenvalues? (D8)
 #
 # Without an activation, $h_t = h_{t-1} W$ (rnnlab multiplies row vectors from the right), so $h_k = h_0 W^k$ and
 # the same power $W^k$ carries the error signal back in time. Claim D8 reads this elementwise, as if
@@ -165,7 +165,7 @@ assert (rate / rho).max() < 1.1 and (rate / rho).min() >= 1.0 - 1e-9, "||W^k||^(
 # for every matrix. The singular value is still useful: it is the one that gives a *guarantee at every $k$*, which
 # is what the nonlinear case below needs.
 #
-# ## 2. The same W at every step, or a fresh W per layer? (D9)
+# ## The same W at every step, or a fresh W per layer? (D9)
 #
 # A deep feedforward net (a CNN, say) also multiplies its backward signal by one Jacobian per layer. What is
 # special about the recurrent net is that the matrices are *tied*: $W^k$ instead of $W_k \cdots W_1$. To isolate
@@ -214,7 +214,7 @@ assert min(spread_ratio.values()) > 2, "a tied W spreads the fates of the runs w
 # steps, against tens of layers), and that training moves the eigenvalues of the one shared $W$, and the RNN is
 # the more exposed of the two.
 #
-# ## 3. The nonlinear RNN: the activation joins W (C4, D10)
+# ## The nonlinear RNN: the activation joins W (C4, D10)
 #
 # With $h_t = f(z_t)$ and $z_t = x_t W_x + h_{t-1} W_h + b$, one step back multiplies by the Jacobian
 #
@@ -383,7 +383,7 @@ assert explode_at["relu"] < explode_at["tanh"] < np.inf, "ReLU's gradient explod
 # {glue:text}`eig_d10_relu_top:.1e` against {glue:text}`eig_d10_tanh_top:.1e`. Bounded outputs are no shield for the
 # gradient, though: tanh's gradient explodes too once $W$ is large enough.
 #
-# ## 4. Cures for the plain RNN
+# ## Cures for the plain RNN
 #
 # ### Identity and orthogonal initialisation
 #
@@ -464,7 +464,7 @@ assert clip_runs[None].diverged.sum() > clip_runs["norm"].diverged.sum(), "clipp
 # {glue:text}`eig_tanh_half:.1e` of the lag-0 one; no rescaling of the sum changes that ratio.
 
 # %% [markdown]
-# ## 5. How the LSTM escapes
+# ## How the LSTM escapes
 #
 # The LSTM's cell state is updated additively, $c_t = f_t \odot c_{t-1} + i_t \odot g_t$, so along the cell path
 # alone
@@ -560,7 +560,7 @@ glue("eig_rnn_rate", float(round(np.median(spectral.growth_rate(lstm_res["tanh R
 # enters or leaves the cell, not once per step. Replacing them by ReLU would not improve the carousel, and it would
 # remove the bound on $h$ that the forward pass relies on (C10 and D10; see the chapter on ReLU in the LSTM).
 #
-# ## 6. The explorer
+# ## The explorer
 #
 # The figure below is the whole chapter in one picture: pick an activation, a spectral radius for $W_h$ (a Gaussian
 # matrix rescaled, three seeds, $H = 16$) and a sequence length, and see $\lVert\partial h_T/\partial h_{T-k}\rVert_2$

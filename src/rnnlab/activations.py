@@ -81,7 +81,7 @@ def make_relu(d0: float = 0.0) -> Activation:
 
     def df(z):
         z = np.asarray(z)
-        d = (z > 0).astype(_float_dtype(z))            # 1 where z > 0, else 0
+        d = np.array(z > 0, dtype=_float_dtype(z))     # 1 where z > 0, else 0 (an array even for 0-d z)
         if d0 != 0.0:
             d[z == 0] = d0
         return d
@@ -102,7 +102,7 @@ def make_leaky_relu(slope: float = 0.01, d0: float | None = None) -> Activation:
 
     def df(z):
         z = np.asarray(z)
-        d = (z > 0).astype(_float_dtype(z))
+        d = np.array(z > 0, dtype=_float_dtype(z))
         d *= 1.0 - slope
         d += slope                                     # 1 where z > 0, slope elsewhere
         if d0 != slope:

@@ -17,12 +17,16 @@ ReLU'(0) = 1. Their gradients can differ only where a pre-activation is
 the first-layer gradient dW_0 differs. Populations of S nets are evaluated at
 once: params carry a leading model axis S.
 
-Float16 is emulated: each matrix product is computed in float32 and rounded to
-float16 once, and everything else (bias add, ReLU, masks) runs in float16.
-This is what numpy's own float16 ``matmul`` does (it accumulates in a wider type
-and rounds once; the two agree to within one float16 ulp, in a different
-summation order) and what mixed-precision GPU kernels do, but it runs through
-BLAS, ten to a hundred times faster.
+Float16 is emulated (:func:`precision`): arrays are float32 holding float16
+values; each matrix product is accumulated in float32 and rounded to float16
+once, and each other operation (bias add, gradient sums) is rounded to float16
+after it. The sum of two float16 numbers rounded this way equals the float16
+sum. This is what numpy's own float16 ``matmul`` does (it accumulates in a wider
+type and rounds once; the two agree to within one float16 ulp, in a different
+summation order) and what mixed-precision GPU kernels typically do, but it runs
+through BLAS, ten to a hundred times faster. ``precision(p)`` with an int p
+rounds every result to p significant bits instead (float64 storage), to sweep
+the precision continuously.
 """
 from __future__ import annotations
 
