@@ -26,3 +26,11 @@ def test_activation_cost_reports_all_three_columns():
 def test_bad_input(call, fragment):
     with pytest.raises(ValueError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
         call()
+
+
+def test_best_times_interleaves_and_keys_match():
+    order = []
+    out = timing.best_times({"a": lambda: order.append("a"), "b": lambda: order.append("b")}, repeats=3, warmup=0)
+    assert order == ["a", "b"] * 3 and set(out) == {"a", "b"}
+    with pytest.raises(ValueError, match="fns must be a non-empty dict of callables"):
+        timing.best_times({})

@@ -236,8 +236,8 @@ def drift(params: dict, spec: stack.ModelSpec, T: int, n_segments: int, batch: i
         return {"c": red(cache.cs[1:]), "h": red(hs), "y": red(ys)}
 
 
-def provenance(argv, grid: GridConfig, runtime_s: float, complete: bool) -> dict:
-    """Command, parameters, git revision, date, runtime and software versions."""
+def git_state() -> tuple:
+    """(HEAD revision, whether tracked files differ from it), or ("unknown", None) outside a git checkout."""
     root = Path(__file__).resolve().parents[2]
     try:
         rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
@@ -245,6 +245,12 @@ def provenance(argv, grid: GridConfig, runtime_s: float, complete: bool) -> dict
                                     capture_output=True, text=True).stdout.strip())
     except (OSError, subprocess.CalledProcessError):
         rev, dirty = "unknown", None
+    return rev, dirty
+
+
+def provenance(argv, grid: GridConfig, runtime_s: float, complete: bool, git=None) -> dict:
+    """Command, parameters, git revision (taken when the run started, if given), date, runtime and versions."""
+    rev, dirty = git_state() if git is None else git
     return {"command": "python -m rnnlab.experiments " + " ".join(argv), "parameters": asdict(grid),
             "git_revision": rev, "git_dirty": dirty, "date_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "runtime_s": round(runtime_s, 1), "complete": complete, "numpy": np.__version__,
@@ -312,7 +318,7 @@ def _run_one(args):
 def run_grid(grid: GridConfig, out, argv=(), jobs: int = 1, log=print) -> Path:
     """Train every cell of ``grid``, saving after each one (so a cut-short run keeps what it did)."""
     jobs = _checks.positive_int("jobs", jobs)
-    start, done = time.perf_counter(), []
+    start, done, git = time.perf_counter(), [], git_state()
     todo = [(v, T, c, grid) for v, T, c in grid.cells()]
     if jobs == 1:
         single_thread_blas()
@@ -325,7 +331,7 @@ def run_grid(grid: GridConfig, out, argv=(), jobs: int = 1, log=print) -> Path:
     for r in results:
         done.append(r)
         complete = len(done) == len(todo)
-        path = save(done, grid, provenance(list(argv), grid, time.perf_counter() - start, complete), out)
+        path = save(done, grid, provenance(list(argv), grid, time.perf_counter() - start, complete, git), out)
         log(f"[{len(done)}/{len(todo)}] {r['variant']:>14s} T={r['T']:<4d} clip={r['clip']:<4s} "
             f"{time.perf_counter() - start:7.1f} s", flush=True)
     if jobs > 1:

@@ -45,3 +45,23 @@ def activation_cost(name, z, repeats: int = 7) -> dict:
     if act.df_out is not None:
         out["df_from_output"] = best_time(lambda: act.df_out(y), repeats) * per
     return out
+
+
+def best_times(fns: dict, repeats: int = 5, warmup: int = 1) -> dict:
+    """Best-of-``repeats`` seconds for each callable in ``fns``, timed *interleaved*
+    (one call of each per round), so that a slow spell of the machine hits every
+    variant alike instead of biasing the one that happened to run during it."""
+    repeats = _checks.positive_int("repeats", repeats)
+    warmup = _checks.positive_int("warmup", warmup, allow_zero=True)
+    if not fns or not all(callable(f) for f in fns.values()):
+        raise ValueError(f"fns must be a non-empty dict of callables; got {fns!r}")
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    best = {k: float("inf") for k in fns}
+    for _ in range(repeats):
+        for k, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            best[k] = min(best[k], time.perf_counter() - t0)
+    return best
