@@ -453,9 +453,9 @@ glue("diff_lstm_err_half_max", float(f"{kink[:, 3].max():.0e}"), display=False)
 # In float32 and float64 the undefined point is almost never visited: no exact zero among {glue:text}`diff_entries_f32:,` float32 pre-activations in our MLPs, nor in the unpadded RNNs. In float16 it is visited constantly, and ReLU$'(0)$ changed the gradient for at least {glue:text}`diff_frac_float16_min:.0%` of initialisations at every depth ({numref}`fig-diff-precision`). The rate halves per bit of precision ({numref}`fig-diff-bits`), so, by extrapolation, large float32 runs do hit it, as Bertoin et al. observed. Zero biases with zero inputs, as with front padding ({numref}`fig-diff-rnn`) or ReLUs between layers, put pre-activations exactly on the kink by construction. There the convention matters, though only until the biases move. "Acceptable" holds for training, where it is the choice of a subgradient. It does not hold in the sense of "never matters".
 # :::
 #
-# :::{admonition} C8 · holds with a caveat
+# :::{admonition} C8 (continuity) · holds with a caveat
 # :class: verdict-caveat
-# :name: verdict-c8
+# :name: verdict-c8-continuity
 #
 # ReLU is continuous (1-Lipschitz: largest measured ratio {glue:text}`diff_lip_ratio`), its derivative is a step, and it does not saturate for positive inputs. Gradient descent stays stable, but with a constant step it does not converge to a minimum that sits on the kink. It ends in a jump back and forth of size about $\eta$ (median {glue:text}`diff_gd_const_med` against {glue:text}`diff_gd_smooth_med` for a smooth surrogate, {numref}`fig-diff-gd`). On the negative side ReLU saturates completely, as {doc}`the saturation chapter <03-saturation>` shows.
 # :::

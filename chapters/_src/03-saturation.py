@@ -628,9 +628,9 @@ assert max(w_small) < 0.05, "D4 wording: hardly any weight is even near zero"
 # ({numref}`fig-sat-borndead`).
 # :::
 #
-# :::{admonition} C8 · holds
+# :::{admonition} C8 (no saturation) · holds
 # :class: verdict-holds
-# :name: verdict-c8
+# :name: verdict-c8-saturation
 #
 # For the saturation part: ReLU′ is exactly 1 for every $z > 0$ up to $10^6$. Sigmoid′ and tanh′ are
 # {glue:text}`sat_sig_d10` and {glue:text}`sat_tanh_d10` at $z = 10$ ({numref}`fig-sat-derivs`). The negative half

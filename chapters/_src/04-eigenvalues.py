@@ -650,9 +650,9 @@ print(f"one live update: median {1000 * np.median(times):.0f} ms (the budget is 
 # saturating units vanishes for the same reason (the product of $f'$), which is the subject of the saturation chapter.
 # :::
 #
-# :::{admonition} D10 · holds with a caveat
+# :::{admonition} D10 (plain RNN) · holds with a caveat
 # :class: verdict-caveat
-# :name: verdict-d10
+# :name: verdict-d10-rnn
 #
 # In the forward pass a ReLU state can explode once $\rho(W) > 1$ (in a fraction {glue:text}`eig_blown_15` of the
 # runs at $\rho = 1.5$, {glue:text}`eig_blown_30` at $\rho = 3$) while tanh's stays in $[-1, 1]$,

@@ -496,9 +496,9 @@ assert np.median(np.where(np.isfinite(drift["no forget gate"]["c"][-1]), drift["
 # ReLU outputs are indeed large: the largest $|h|$ in training reached {glue:text}`relu_maxh_long_rr` for (relu, relu) against a hard ceiling of 1 for tanh, and on a long stream they keep growing ({numref}`fig-relu-state`, {numref}`fig-relu-drift`). The large outputs matter where the state is carried far: at the long horizon and past the training horizon. On short, reset sequences they did no harm.
 # :::
 #
-# :::{admonition} D10 · holds with a caveat
+# :::{admonition} D10 (inside the LSTM) · holds with a caveat
 # :class: verdict-caveat
-# :name: verdict-d10
+# :name: verdict-d10-lstm
 #
 # Inside the LSTM, the ReLU variants were more likely to explode than the bounded ones: at $T = 80$ without clipping (relu, relu) diverged in {glue:text}`relu_div_long_rr:.0%` of runs against {glue:text}`relu_div_long_tt:.0%` for the standard cell, and only the (relu, relu) cells overflowed on the stream. No run with a tanh output squash diverged anywhere in the grid. The caveat is the condition: at $T = 20$ no variant diverged, so the risk grows with the horizon over which the state is carried, and with the learning rate; and what explodes is the forward state, which gradient clipping did not prevent ({glue:text}`relu_rr80_norm_hi_div:.0%` of clipped runs diverged at learning rate 0.01). The eigenvalue side of D10, in plain RNNs, is in {doc}`04-eigenvalues`.
 # :::
