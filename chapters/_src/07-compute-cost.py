@@ -11,7 +11,7 @@
 # ---
 
 # %% [markdown]
-# # 8. Compute cost: is ReLU really cheaper, and does it matter?
+# # 7. Compute cost: is ReLU really cheaper, and does it matter?
 #
 # **The question.** ReLU is a comparison with zero; sigmoid and tanh need an exponential. So ReLU must be cheaper. But how much cheaper, per element and per training step? And is the saving large enough, inside an LSTM or a convolutional layer, to explain anything about which activation a field adopted?
 #
