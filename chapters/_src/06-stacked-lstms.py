@@ -420,7 +420,7 @@ plt.show()
 # :class: verdict-holds
 # :name: verdict-c13-stacking
 #
-# `return_sequences=True` makes a layer emit its hidden state at every step, `(T, B, H)`, and in a stack every layer but the last must do so, because the layer above needs an input at every step; fed only the last step, it has no sequence to run on ({ref}`stack-shapes`). The last layer returns every step for sequence-to-sequence output and only the last for sequence-to-one. The shape part of C13 has its own verdict in {doc}`01-lstm-anatomy` ({ref}`verdict-c13`).
+# `return_sequences=True` makes a layer emit its hidden state at every step, `(T, B, H)`, and in a stack every layer but the last must do so, because the layer above needs an input at every step; fed only the last step, it has no sequence to run on ({ref}`stack-shapes`). The last layer returns every step for sequence-to-sequence output and only the last for sequence-to-one. The shape part of C13 has its own verdict in {doc}`01-lstm-anatomy` ({ref}`the C13 verdict of chapter 1 <verdict-c13>`).
 # :::
 #
 # ## Exercises
