@@ -11,11 +11,12 @@ Conventions, stated once:
   (outputs, cache)`` and ``backward(douts, cache) -> (grads, dstate0, dxs)``.
 * Bad input raises ``ValueError`` naming the argument and what it got.
 """
-from . import activations, gradcheck, gru, init, losses, lstm, optim, plotting, rnn, stack, tasks, train
+from . import activations, gradcheck, gru, init, losses, lstm, mlp, optim, plotting, rnn, stack, tasks, timing, train
 from .stack import ModelSpec
-from .tasks import AddingTask, CopyTask
+from .tasks import AddingTask, CopyTask, ProductTask
 from .train import TrainConfig
 
 __version__ = "0.1.0"
-__all__ = ["activations", "gradcheck", "gru", "init", "losses", "lstm", "optim", "plotting", "rnn", "stack",
-           "tasks", "train", "ModelSpec", "AddingTask", "CopyTask", "TrainConfig"]
+__all__ = ["activations", "gradcheck", "gru", "init", "losses", "lstm", "mlp", "optim", "plotting", "rnn", "stack",
+           "tasks", "timing", "train", "ModelSpec", "AddingTask", "CopyTask", "ProductTask", "TrainConfig"]
+# Chapter-specific modules are imported on demand: numerics, saturation, spectral, widgets, experiments, flow.

@@ -19,7 +19,6 @@ Shapes: a lone model's traces are (T, B, H); a population's are (T, S, B, H).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,49 +29,7 @@ from . import _checks, activations, losses, stack
 # A task that needs composition: remember two values, then multiply them.
 # ---------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ProductTask:
-    """Marked-product problem with ``T`` steps. Inputs (T, B, 2), targets (B, 1).
-
-    Like the adding problem, each step carries a value v_t ~ U[-1, 1] and a
-    marker m_t in {0, 1}, one marker in each half. The target is the *product*
-    v_a * v_b of the two marked values. Because v_a and v_b are independent with
-    mean 0, the product is uncorrelated with every additive function
-    f(v_a) + g(v_b); a model that stores the two values and reads them out
-    linearly scores no better than the constant 0, whose MSE is
-
-        E[(v_a v_b)^2] = E[v_a^2] E[v_b^2] = (1/3)^2 = 1/9 ~ 0.111.
-    """
-
-    T: int = 30
-    input_size: int = 2
-    output_size: int = 1
-    loss: str = "mse"
-    return_sequences: bool = False
-
-    def __post_init__(self):
-        if _checks.positive_int("T", self.T) < 2:
-            raise ValueError(f"T must be at least 2 for the product task; got {self.T}")
-
-    @property
-    def baseline(self) -> float:
-        """MSE of the best constant prediction (the constant 0): 1/9."""
-        return 1.0 / 9.0
-
-    def sample(self, rng, batch: int):
-        """A batch: ``xs`` (T, B, 2) and ``ys`` (B, 1)."""
-        _checks.rng("rng", rng)
-        B = _checks.positive_int("batch", batch)
-        T, half = self.T, self.T // 2
-        values = rng.uniform(-1.0, 1.0, size=(T, B))                  # (T, B)
-        first = rng.integers(0, half, size=B)                         # (B,)
-        second = rng.integers(half, T, size=B)                        # (B,)
-        markers = np.zeros((T, B))
-        markers[first, np.arange(B)] = 1.0
-        markers[second, np.arange(B)] = 1.0
-        xs = np.stack([values, markers], axis=-1)                     # (T, B, 2)
-        ys = (values[first, np.arange(B)] * values[second, np.arange(B)])[:, None]  # (B, 1)
-        return xs, ys
+from .tasks import ProductTask  # noqa: F401  (the stacked-LSTM chapter imports it from here)
 
 
 # ---------------------------------------------------------------------------

@@ -34,7 +34,7 @@ class AddingTask:
 
     def __post_init__(self):
         if _checks.positive_int("T", self.T) < 2:
-            raise ValueError(f"T must be at least 2 for the adding problem; got {self.T}")
+            raise ValueError(f"T must be at least 2 (one marker in each half); got {self.T}")
 
     @property
     def baseline(self) -> float:
@@ -43,18 +43,55 @@ class AddingTask:
 
     def sample(self, rng, batch: int):
         """A batch: ``xs`` (T, B, 2) and ``ys`` (B, 1)."""
-        _checks.rng("rng", rng)
-        B = _checks.positive_int("batch", batch)
-        T, half = self.T, self.T // 2
-        values = rng.uniform(0.0, 1.0, size=(T, B))                   # (T, B)
-        first = rng.integers(0, half, size=B)                         # (B,)
-        second = rng.integers(half, T, size=B)                        # (B,)
-        markers = np.zeros((T, B))
-        markers[first, np.arange(B)] = 1.0
-        markers[second, np.arange(B)] = 1.0
-        xs = np.stack([values, markers], axis=-1)                     # (T, B, 2)
-        ys = (values[first, np.arange(B)] + values[second, np.arange(B)])[:, None]  # (B, 1)
-        return xs, ys
+        xs, va, vb = marked_pair_sequence(rng, self.T, batch, 0.0, 1.0)
+        return xs, (va + vb)[:, None]                                  # (T, B, 2), (B, 1)
+
+
+@dataclass(frozen=True)
+class ProductTask(AddingTask):
+    """Marked-product problem with ``T`` steps. Inputs (T, B, 2), targets (B, 1).
+
+    Like the adding problem, but the values are v_t ~ U[-1, 1] and the target is
+    the *product* v_a * v_b of the two marked values. With v_a, v_b independent
+    and of mean 0, the product is uncorrelated with every additive function
+    f(v_a) + g(v_b), so storing the two values and reading them out linearly
+    scores no better than the constant 0, whose MSE is
+
+        E[(v_a v_b)^2] = E[v_a^2] E[v_b^2] = (1/3)^2 = 1/9 ~ 0.111.
+
+    It needs two-level composition (store, then multiply), which is why the
+    stacked-LSTM chapter uses it.
+    """
+
+    T: int = 30
+
+    @property
+    def baseline(self) -> float:
+        """MSE of the best constant prediction (the constant 0): 1/9."""
+        return 1.0 / 9.0
+
+    def sample(self, rng, batch: int):
+        """A batch: ``xs`` (T, B, 2) and ``ys`` (B, 1)."""
+        xs, va, vb = marked_pair_sequence(rng, self.T, batch, -1.0, 1.0)
+        return xs, (va * vb)[:, None]
+
+
+def marked_pair_sequence(rng, T: int, batch: int, low: float, high: float):
+    """Values v_t ~ U[low, high] with one marker in each half of the sequence.
+
+    Returns ``xs`` (T, B, 2) (value, marker) and the two marked values (B,), (B,).
+    """
+    _checks.rng("rng", rng)
+    B = _checks.positive_int("batch", batch)
+    half = T // 2
+    values = rng.uniform(low, high, size=(T, B))                      # (T, B)
+    first = rng.integers(0, half, size=B)                             # (B,)
+    second = rng.integers(half, T, size=B)                            # (B,)
+    markers = np.zeros((T, B))
+    markers[first, np.arange(B)] = 1.0
+    markers[second, np.arange(B)] = 1.0
+    xs = np.stack([values, markers], axis=-1)                         # (T, B, 2)
+    return xs, values[first, np.arange(B)], values[second, np.arange(B)]
 
 
 @dataclass(frozen=True)
