@@ -18,11 +18,10 @@ Shapes: a lone model's traces are (T, B, H); a population's are (T, S, B, H).
 """
 from __future__ import annotations
 
-import time
 
 import numpy as np
 
-from . import _checks, activations, losses, stack
+from . import _checks, activations, losses, stack, timing
 
 
 # ---------------------------------------------------------------------------
@@ -168,15 +167,13 @@ def time_call(fn, *, repeats: int = 5, number: int = 1) -> float:
     disturbed by other work on the machine)."""
     if not callable(fn):
         raise ValueError(f"fn must be callable; got {type(fn).__name__}")
-    repeats = _checks.positive_int("repeats", repeats)
     number = _checks.positive_int("number", number)
-    best = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
+
+    def batch():
         for _ in range(number):
             fn()
-        best = min(best, time.perf_counter() - t0)
-    return best / number
+
+    return timing.best_time(batch, repeats, warmup=0) / number
 
 
 def step_cost(params: dict, spec: stack.ModelSpec, xs, targets, *, loss: str = "mse", repeats: int = 5) -> float:
