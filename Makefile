@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test lab clean bench
+.PHONY: book test lab clean bench student-copies
 
 # One BLAS thread: small batched matmuls run faster without thread hand-offs on 2 cores,
 # and results do not depend on the number of cores (stored outputs compare exactly).
@@ -33,6 +33,10 @@ lab: $(STAMP)
 ## bench: the speed benchmark (figures quoted in the README)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_lstm.py
+
+## student-copies: refresh clean/ (chapters without outputs and solutions) for handing out
+student-copies: $(STAMP)
+	$(BIN)/python tools/make_clean.py
 
 clean:
 	rm -rf _build $(VENV) .pytest_cache

@@ -3,7 +3,8 @@
     .venv/bin/python tools/run_chapter.py chapters/01-lstm-anatomy.ipynb [...]
 
 A chapter may be written as a jupytext percent script (``chapters/_src/NN.py``)
-and converted with ``jupytext --to ipynb``; this script then executes it. It
+and converted with ``jupytext --to ipynb``; this script then executes it. It also
+refreshes the chapter's student copy in clean/ (see make_clean.py). It
 fails if a chapter takes longer than its 60 s budget, writes to stderr, or
 raises.
 """
@@ -36,6 +37,11 @@ def run(path: Path) -> float:
             if out.get("name") == "stderr":
                 problems.append(f"cell {i} wrote to stderr: {out.get('text', '')[:200]!r}")
     nbformat.write(nb, path)
+    # refresh the student copy (outputs and solutions removed) next to the key
+    from make_clean import clean
+    student = path.resolve().parents[1] / "clean" / path.name
+    student.parent.mkdir(exist_ok=True)
+    student.write_text(nbformat.writes(clean(nb)) + "\n")
     print(f"{path}: {elapsed:.1f} s")
     if problems:
         raise SystemExit("\n".join(problems))
