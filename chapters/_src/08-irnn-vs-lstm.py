@@ -125,10 +125,10 @@ success = {(T, name): int(np.sum(results[T, name]["test"] < SUCCESS)) for T in H
 print("successes per model:", {f"T={T} {name}": n for (T, name), n in success.items()})
 n_runs = len(seeds)
 irnn_best = max(success[T, "IRNN + clip"] for T in HORIZONS)
+KEYS = {"IRNN + clip": "irnn", "IRNN, no clip": "irnn_noclip", "tanh RNN + clip": "tanh", "LSTM": "lstm", "GRU": "gru"}
 for T in HORIZONS:
     for name in MODELS:
-        glue(f"irnn_succ_{T}_{name.split()[0].lower()}{'_noclip' if 'no clip' in name else ''}",
-             success[T, name], display=False)
+        glue(f"irnn_succ_{T}_{KEYS[name]}", success[T, name], display=False)
 glue("irnn_n_runs", n_runs, display=False)
 glue("irnn_n_winners", len(set(winners.values())), display=False)
 glue("irnn_diverged", int(sum(r["diverged"].sum() for r in results.values())), display=False)
