@@ -1,16 +1,24 @@
 """The training loop, driven by a frozen :class:`TrainConfig`.
 
 It trains one model or a whole population (a leading model axis on every
-parameter, see :func:`rnnlab.stack.init_population`) on one shared stream of
-minibatches. Each model has its own learning rate, gradient norm and fate.
+parameter, see :func:`rnnlab.stack.init_population`). Each model has its own
+learning rate, gradient norm and fate. The data: ``rng`` is either one
+Generator (one minibatch stream shared by the whole population: a paired
+design) or a list of S Generators, one independent stream per member
+(:func:`rnnlab.population.data_rngs`: independent replicates).
 
-Divergence. A model *diverges* at step ``s`` when its loss or its gradient
-norm at that step is inf or NaN, or when its loss exceeds
-``diverge_factor * task.baseline`` (a finite but absurd loss: by default 100x
-the loss of the best constant prediction). From that step on the model is
-frozen and its losses are logged as NaN; the others train on. The loop stops
-early when every model has diverged. No RuntimeWarning escapes: overflow is
-expected here and is reported through ``History.diverged_at`` instead.
+Divergence, the book's one rule. A model *diverges* at step ``s`` when its
+loss or its gradient norm at that step is inf or NaN, or when its loss exceeds
+``diverge_factor * task.baseline`` with ``diverge_factor = 1e4`` by default: a
+ceiling far above any loss a run has been seen to recover from. From that step
+on the model is frozen and its losses are logged as NaN; the others train on.
+The loop stops early when every model has diverged. No RuntimeWarning
+escapes: overflow is expected here and is reported through
+``History.diverged_at`` instead.
+
+A loss above ``SPIKE_FACTOR * baseline`` (100x) that stays below the ceiling is
+a *spike*, not divergence: the run goes on, and :func:`loss_events` reports
+when it spiked, how high and whether it came back.
 """
 from __future__ import annotations
 
@@ -19,7 +27,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _checks, losses, optim, stack
+from . import _checks, losses, optim, population, stack
+
+DIVERGE_FACTOR = 1e4
+"""Loss ceiling, in units of the task baseline, above which a run has diverged."""
+SPIKE_FACTOR = 100.0
+"""Loss level, in units of the task baseline, above which a (non-diverged) run has spiked."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +45,7 @@ class TrainConfig:
     optimizer: str = "adam"            # "adam" | "sgd"
     clip: str | None = None            # None | "norm" | "value"
     clip_threshold: float = 1.0
-    diverge_factor: float = 100.0      # loss > diverge_factor * baseline counts as divergence
+    diverge_factor: float = DIVERGE_FACTOR   # loss > diverge_factor * baseline counts as divergence
 
     def __post_init__(self):
         _checks.positive_int("steps", self.steps)
@@ -94,20 +107,44 @@ def loss_and_grads(params, spec, xs, targets, loss="mse", *, return_cache=False)
 
 
 def evaluate(params, spec, task, rng, batch_size: int = 1000):
-    """Per-model loss on one fresh batch (inf/NaN for a blown-up model, silently)."""
+    """Per-model loss on one fresh batch (inf/NaN for a blown-up model, silently).
+
+    ``rng`` as in :func:`train`: one shared Generator, or one per population member.
+    """
     _check_fit(spec, task)
-    xs, targets = task.sample(rng, batch_size)
+    xs, targets = _data_source(rng, stack.population_size(params))(task, batch_size)
     with np.errstate(all="ignore"):
         y, _ = stack.forward(params, xs, spec)
         value, _ = losses.LOSSES[task.loss](y, targets, time_axis=spec.return_sequences)
     return value
 
 
+def _data_source(rng, S):
+    """A function batch_size -> (xs, targets) drawing from one shared stream or one stream per member."""
+    if isinstance(rng, np.random.Generator):
+        return lambda task, B: task.sample(rng, B)
+    if isinstance(rng, (list, tuple)):
+        if S is None:
+            raise ValueError(f"rng must be one Generator for a lone model; got a sequence of {len(rng)}")
+        if len(rng) != S:
+            raise ValueError(f"rng must hold one Generator per model ({S}); got {len(rng)}")
+        for k, r in enumerate(rng):
+            _checks.rng(f"rng[{k}]", r)
+        return lambda task, B: population.sample(task, rng, B)
+    raise TypeError(f"rng must be a numpy.random.Generator or a list of them; got {type(rng).__name__}")
+
+
 def train(params: dict, spec: stack.ModelSpec, task, config: TrainConfig, rng):
-    """Train ``params`` in place on ``task``; return ``(params, history)``."""
-    _checks.rng("rng", rng)
+    """Train ``params`` in place on ``task``; return ``(params, history)``.
+
+    ``rng``: one Generator (shared minibatch stream) or, for a population of S
+    models, a list of S Generators (member k draws its own minibatches from ``rng[k]``).
+    """
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a TrainConfig; got {type(config).__name__}")
     _check_fit(spec, task)
     S = stack.population_size(params)
+    draw = _data_source(rng, S)
     n_lead = 0 if S is None else 1
     lr = np.asarray(config.lr, dtype=float)
     if lr.ndim and lr.shape != ((S,) if S else (1,)):
@@ -122,7 +159,7 @@ def train(params: dict, spec: stack.ModelSpec, task, config: TrainConfig, rng):
     opt_state, steps_run = None, 0
     with np.errstate(all="ignore"):
         for step in range(config.steps):
-            xs, targets = task.sample(rng, config.batch_size)
+            xs, targets = draw(task, config.batch_size)
             value, grads, cache = loss_and_grads(params, spec, xs, targets, task.loss, return_cache=True)
             gnorm = optim.global_norm(grads, n_lead)
             bad = alive & ~(np.isfinite(value) & np.isfinite(gnorm) & (value <= limit))
@@ -159,3 +196,31 @@ def final_loss(history: History, window: int = 50) -> np.ndarray:
     with np.errstate(all="ignore"):
         med = np.median(tail, axis=0)
     return np.where(history.diverged, np.nan, med)
+
+
+def loss_events(history: History, baseline: float, spike_factor: float = SPIKE_FACTOR, window: int = 50) -> dict:
+    """What happened to each run's loss, beyond the final number.
+
+    Returns a dict of arrays (one entry per model; scalars for a lone model):
+
+    * ``spike_at``: first step with loss > ``spike_factor * baseline`` (-1: never),
+    * ``peak``: the highest finite loss logged,
+    * ``diverged``: the run hit the divergence rule (inf/NaN or the ceiling),
+    * ``recovered``: it spiked, did not diverge, and its final loss
+      (median of the last ``window`` steps) is below ``baseline``.
+    """
+    baseline = _checks.finite_float("baseline", baseline, positive=True)
+    spike_factor = _checks.finite_float("spike_factor", spike_factor, positive=True)
+    loss = np.asarray(history.loss, dtype=float)
+    lone = loss.ndim == 1
+    loss = loss[:, None] if lone else loss                              # (steps, S)
+    above = np.nan_to_num(loss, nan=-np.inf) > spike_factor * baseline  # (steps, S)
+    spike_at = np.where(above.any(axis=0), above.argmax(axis=0), -1)
+    with np.errstate(all="ignore"):
+        finite = np.where(np.isfinite(loss), loss, -np.inf)
+        peak = finite.max(axis=0) if len(loss) else np.full(loss.shape[1], np.nan)
+    diverged = np.atleast_1d(history.diverged)
+    final = np.atleast_1d(final_loss(history, window))
+    recovered = (spike_at >= 0) & ~diverged & (final < baseline)
+    out = {"spike_at": spike_at, "peak": peak, "diverged": diverged, "recovered": recovered}
+    return {k: v[0] for k, v in out.items()} if lone else out
