@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test lab clean bench student-copies
+.PHONY: book test test-unit nbval nbval-sse nbval-avx2 test-portable execute lab clean bench student-copies
 
 # One BLAS thread: small batched matmuls run faster without thread hand-offs on 2 cores,
 # and results do not depend on the number of cores (stored outputs compare exactly).
@@ -17,14 +17,37 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-## book: build the website into _build/html (warnings are errors)
+# CPU profiles (see README, "Reproducibility"): the same notebooks must pass nbval under each.
+PROFILE_SSE  := OPENBLAS_CORETYPE=Nehalem NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL AVX512_SPR"
+PROFILE_AVX2 := OPENBLAS_CORETYPE=Haswell NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
+NBVAL := $(BIN)/python -m pytest --nbval chapters --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -q
+
+## book: build the website into _build/html from the stored, tested notebooks (warnings are errors)
 book: $(STAMP)
 	$(BLAS1) $(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	$(BIN)/python tools/check_site.py _build/html
 
-## test: unit tests for rnnlab, then nbval over every chapter (strict: outputs are compared)
-test: $(STAMP)
+## test: unit tests for rnnlab, then nbval over every chapter on this CPU (outputs are compared)
+test: test-unit nbval
+
+test-unit: $(STAMP)
 	$(BLAS1) MPLBACKEND=Agg $(BIN)/python -m pytest tests
-	$(BLAS1) $(BIN)/python -m pytest --nbval chapters --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+nbval: $(STAMP)
+	$(BLAS1) $(NBVAL)
+
+## test-portable: nbval again under the SSE and AVX2 kernel profiles (what CI runs too)
+test-portable: nbval-sse nbval-avx2
+
+nbval-sse: $(STAMP)
+	$(BLAS1) $(PROFILE_SSE) $(NBVAL)
+
+nbval-avx2: $(STAMP)
+	$(BLAS1) $(PROFILE_AVX2) $(NBVAL)
+
+## execute: re-run every chapter and store its outputs (then commit the notebooks)
+execute: $(STAMP)
+	$(BLAS1) $(BIN)/python tools/run_chapter.py chapters/[0-9][0-9]-*.ipynb
 
 ## lab: JupyterLab with rnnlab importable
 lab: $(STAMP)
