@@ -41,7 +41,7 @@ CASES = [
     (lambda: stack.ModelSpec(layers=0), "layers must be a positive integer; got 0"),
     (lambda: stack.ModelSpec(hidden_size=-8), "hidden_size must be a positive integer; got -8"),
     (lambda: stack.ModelSpec(squash="gelu"), "activation must be one of"),
-    (lambda: stack.ModelSpec(dtype="float16"), "dtype must be one of"),
+    (lambda: stack.ModelSpec(dtype="int32"), "dtype must be one of"),
     (lambda: stack.ModelSpec(W_h_gain=float("nan")), "W_h_gain must be a finite number"),
     (lambda: stack.forward(stack.init(SPEC, R), XS, "lstm"), "spec must be a ModelSpec; got str"),
     (lambda: stack.forward(stack.init(SPEC, R), np.zeros((5, 2, 2)), SPEC.with_(layers=2)), "params lack keys"),

@@ -8,11 +8,19 @@ from ._tensor import lead_shape
 
 
 def check_params(params, xs, keys, n_blocks, name):
-    """Check ``params`` (W_x, W_h, b with ``n_blocks`` blocks of H) against ``xs``."""
+    """Check ``params`` (W_x, W_h, b with ``n_blocks`` blocks of H) against ``xs``.
+
+    Dtype policy: the weights are float16, float32 or float64 arrays of one
+    dtype; ``xs`` (any real numbers) is cast to that dtype.
+    """
+    if not isinstance(params, dict):
+        raise _checks.ArgTypeError(f"params must be a dict of arrays; got {type(params).__name__}")
     for k in keys:
         if k not in params:
             raise ValueError(f"params must hold keys {keys}; got keys {sorted(params)}")
-    W_x, W_h, b = (np.asarray(params[k]) for k in ("W_x", "W_h", "b"))
+    W_x, W_h, b = (_checks.float_array(f"params['{k}']", params[k]) for k in ("W_x", "W_h", "b"))
+    if not (W_x.dtype == W_h.dtype == b.dtype):
+        raise _checks.ArgTypeError(f"params must share one dtype; got W_x {W_x.dtype}, W_h {W_h.dtype}, b {b.dtype}")
     if W_h.ndim < 2 or W_h.shape[-1] != n_blocks * W_h.shape[-2]:
         raise ValueError(f"params['W_h'] of a {name} must have shape (*lead, H, {n_blocks}H); got {W_h.shape}")
     nH = W_h.shape[-1]
@@ -33,7 +41,10 @@ def state(name, value, shape, dtype):
     """``value`` as an array of ``shape``, or zeros when it is None."""
     if value is None:
         return np.zeros(shape, dtype=dtype)
-    a = np.asarray(value, dtype=dtype)
+    a = np.asarray(value)
+    if not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)) or a.dtype == bool:
+        raise _checks.ArgTypeError(f"{name} must be an array of real numbers; got dtype {a.dtype}")
+    a = a.astype(dtype, copy=False)
     if a.shape != shape:
         raise ValueError(f"{name} must have shape {shape}; got {a.shape}")
     return a
@@ -49,6 +60,18 @@ def input_projection(params, xs, lead):
 
 def check_douts(dhs, hs):
     dhs = np.asarray(dhs)
+    if not np.issubdtype(dhs.dtype, np.floating):
+        raise _checks.ArgTypeError(f"dhs must be a float array; got dtype {dhs.dtype}")
     if dhs.shape != hs.shape:
         raise ValueError(f"dhs must have shape {hs.shape}; got {dhs.shape}")
     return dhs
+
+
+def final_state_grads(dstate_T, shape, dtype, n_parts):
+    """dLoss/d(final state): zeros when None; for an LSTM (n_parts=2) a pair (dh_T, dc_T)."""
+    if dstate_T is None:
+        return tuple(np.zeros(shape, dtype=dtype) for _ in range(n_parts))
+    parts = (dstate_T,) if n_parts == 1 else dstate_T
+    if n_parts > 1 and not (isinstance(parts, (tuple, list)) and len(parts) == n_parts):
+        raise _checks.ArgTypeError(f"dstate_T must be a pair (dh_T, dc_T) of arrays or None; got {type(dstate_T).__name__}")
+    return tuple(state(f"dstate_T[{k}]" if n_parts > 1 else "dstate_T", p, shape, dtype) for k, p in enumerate(parts))

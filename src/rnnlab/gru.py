@@ -72,7 +72,7 @@ def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
     W_urT = np.swapaxes(W_h[..., :2 * H], -1, -2)                  # (*lead, 2H, H)
     W_nT = np.swapaxes(W_h[..., 2 * H:], -1, -2)                   # (*lead, H, H)
     dzs = np.empty_like(zs)
-    dh_next = np.zeros_like(hs[0]) if dstate_T is None else np.array(dstate_T, dtype=zs.dtype)
+    dh_next, = _layer.final_state_grads(dstate_T, hs[0].shape, zs.dtype, 1)
     trace = np.empty_like(hs[1:]) if return_trace else None
     for t in reversed(range(zs.shape[0])):
         dh = dhs[t] + dh_next                                      # (*lead, B, H)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _checks
+
 
 def _expand(target, y, time_axis):
     """Insert the model axes into a shared target so that it broadcasts against ``y``."""
@@ -20,6 +22,16 @@ def _expand(target, y, time_axis):
     return target
 
 
+def _float_output(name, y):
+    """A model output: a non-empty float array with at least (B, O) axes."""
+    y = np.asarray(y)
+    if not np.issubdtype(y.dtype, np.floating):
+        raise _checks.ArgTypeError(f"{name} must be a float array; got dtype {y.dtype}")
+    if y.ndim < 2 or y.size == 0:
+        raise ValueError(f"{name} must have shape (..., B, O) with B, O >= 1; got {y.shape}")
+    return y
+
+
 def _reduce_axes(y, time_axis, sample_ndim):
     """Axes that a per-model mean runs over: time (if any) and the trailing sample axes."""
     tail = tuple(range(y.ndim - sample_ndim, y.ndim))
@@ -28,7 +40,7 @@ def _reduce_axes(y, time_axis, sample_ndim):
 
 def mse(y, target, *, time_axis=False):
     """Mean squared error per model, mean over time, batch and outputs; returns (loss, dy)."""
-    y = np.asarray(y)
+    y = _float_output("y", y)
     target = _expand(target, y, time_axis)
     if target.shape[-2:] != y.shape[-2:]:
         raise ValueError(f"target must end in (B, O) = {y.shape[-2:]}; got shape {target.shape}")
@@ -41,7 +53,7 @@ def mse(y, target, *, time_axis=False):
 
 def softmax_cross_entropy(logits, labels, *, time_axis=True):
     """Cross-entropy (nats) per model with integer ``labels``, mean over time and batch; returns (loss, dlogits)."""
-    logits = np.asarray(logits)
+    logits = _float_output("logits", logits)
     labels = np.asarray(labels)
     if not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"labels must be integers; got dtype {labels.dtype}")

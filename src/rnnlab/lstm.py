@@ -72,6 +72,7 @@ def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", squash="tan
     ``(cache.hs[-1], cache.cs[-1])``.
     """
     gate, cand, squash = activations.get(gate), activations.get(cand), activations.get(squash)
+    forget_gate = _checks.boolean("forget_gate", forget_gate)
     xs, H, lead = _layer.check_params(params, xs, KEYS, n_blocks(forget_gate), f"LSTM with forget_gate={forget_gate}")
     W_h = params["W_h"]
     T, B = xs.shape[0], xs.shape[-2]
@@ -132,8 +133,7 @@ def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
 
     W_hT = np.swapaxes(params["W_h"], -1, -2)                   # (*lead, nH, H)
     dzs = np.empty_like(zs)                                     # (T, *lead, B, nH)
-    dh_next = np.zeros_like(hs[0]) if dstate_T is None else np.array(dstate_T[0], dtype=zs.dtype)
-    dc_next = np.zeros_like(cs[0]) if dstate_T is None else np.array(dstate_T[1], dtype=zs.dtype)
+    dh_next, dc_next = _layer.final_state_grads(dstate_T, hs[0].shape, zs.dtype, 2)
     shape4 = zs.shape[1:-1] + (n, H)
     if return_trace:
         trace_dh, trace_dc = np.empty_like(hs[1:]), np.empty_like(cs[1:])

@@ -23,8 +23,20 @@ def _per_model(x, g, n_lead):
     return x.reshape(x.shape + (1,) * (g.ndim - n_lead))
 
 
+def _check_grads(grads: dict, n_lead) -> dict:
+    if not isinstance(grads, dict) or not grads:
+        raise _checks.ArgTypeError(f"grads must be a non-empty dict of float arrays; got {type(grads).__name__}")
+    for k, g in grads.items():
+        if not isinstance(g, np.ndarray) or not np.issubdtype(g.dtype, np.floating):
+            raise _checks.ArgTypeError(f"grads[{k!r}] must be a float array; got {getattr(g, 'dtype', type(g).__name__)}")
+    if isinstance(n_lead, bool) or not isinstance(n_lead, (int, np.integer)) or n_lead < 0:
+        raise ValueError(f"n_lead must be a non-negative integer; got {n_lead!r}")
+    return grads
+
+
 def global_norm(grads: dict, n_lead: int = 0):
     """sqrt of the sum of all squared gradient entries, per model (shape lead)."""
+    _check_grads(grads, n_lead)
     total = 0.0
     for g in grads.values():
         total = total + np.sum(g * g, axis=tuple(range(n_lead, g.ndim)))
@@ -35,18 +47,21 @@ def clip_by_global_norm(grads: dict, threshold: float, n_lead: int = 0):
     """Rescale each model's gradient to norm <= threshold; return (clipped, norm before)."""
     threshold = _checks.finite_float("threshold", threshold, positive=True)
     norm = global_norm(grads, n_lead)
-    scale = np.minimum(1.0, threshold / np.maximum(norm, 1e-300))
+    with np.errstate(divide="ignore", over="ignore"):   # a zero or inf norm: scale 1 or 0, no warning
+        scale = np.minimum(1.0, threshold / np.maximum(np.asarray(norm, dtype=np.float64), 1e-300))
     return {k: g * _per_model(scale, g, n_lead).astype(g.dtype) for k, g in grads.items()}, norm
 
 
 def clip_by_value(grads: dict, threshold: float):
     """Clip every entry to [-threshold, threshold]."""
     threshold = _checks.finite_float("threshold", threshold, positive=True)
+    _check_grads(grads, 0)
     return {k: np.clip(g, -threshold, threshold) for k, g in grads.items()}
 
 
 def sgd_step(params: dict, grads: dict, lr, n_lead: int = 0, state=None):
     """One SGD step, in place. ``lr`` is a scalar or one value per model."""
+    _check_grads(grads, n_lead)
     for k, g in grads.items():
         params[k] -= (_per_model(lr, g, n_lead) * g).astype(params[k].dtype)
     return state
@@ -54,6 +69,11 @@ def sgd_step(params: dict, grads: dict, lr, n_lead: int = 0, state=None):
 
 def adam_step(params: dict, grads: dict, lr, n_lead: int = 0, state=None, *, b1=0.9, b2=0.999, eps=1e-8):
     """One Adam step, in place; returns the optimizer state to pass next time."""
+    _check_grads(grads, n_lead)
+    for name, v in (("b1", b1), ("b2", b2)):
+        if not 0 <= _checks.finite_float(name, v) < 1:
+            raise ValueError(f"{name} must lie in [0, 1); got {v!r}")
+    _checks.finite_float("eps", eps, positive=True)
     if state is None:
         state = {"t": 0, "m": {k: np.zeros_like(g) for k, g in grads.items()},
                  "v": {k: np.zeros_like(g) for k, g in grads.items()}}

@@ -21,6 +21,8 @@ import numbers
 
 import numpy as np
 
+from . import _checks
+
 DATA_STREAM = 0xDA7A
 """Second entropy word that separates a seed's data stream from its init stream."""
 
@@ -29,7 +31,7 @@ def _seed_list(seeds) -> list[int]:
     try:
         seeds = list(seeds)
     except TypeError:
-        raise TypeError(f"seeds must be a sequence of non-negative integers; got {seeds!r}") from None
+        raise _checks.ArgTypeError(f"seeds must be a sequence of non-negative integers; got {seeds!r}") from None
     if not seeds:
         raise ValueError(f"seeds must be a non-empty sequence of integers; got {seeds!r}")
     for s in seeds:

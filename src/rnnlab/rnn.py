@@ -49,9 +49,10 @@ def forward(params, xs, state0=None, *, act="tanh"):
     hs = np.empty((T + 1,) + lead + (B, H), dtype=W_h.dtype)   # (T+1, *lead, B, H)
     hs[0] = _layer.state("state0", state0, lead + (B, H), W_h.dtype)
     zs = _layer.input_projection(params, xs, lead)             # (T, *lead, B, H)
-    for t in range(T):
-        zs[t] += hs[t] @ W_h                                     # (*lead, B, H)
-        hs[t + 1] = act.f(zs[t])
+    with np.errstate(over="ignore", invalid="ignore"):           # an exploding loop gives inf/NaN, by design
+        for t in range(T):
+            zs[t] += hs[t] @ W_h                                 # (*lead, B, H)
+            hs[t + 1] = act.f(zs[t])
     return hs[1:], Cache(xs, zs, hs, params, act)
 
 
@@ -62,7 +63,7 @@ def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
     dact = cache.act.grad(zs, hs[1:])                            # (T, *lead, B, H), all steps at once
     W_hT = np.swapaxes(params["W_h"], -1, -2)
     dzs = np.empty_like(zs)
-    dh_next = np.zeros_like(hs[0]) if dstate_T is None else np.array(dstate_T, dtype=zs.dtype)
+    dh_next, = _layer.final_state_grads(dstate_T, hs[0].shape, zs.dtype, 1)
     trace = np.empty_like(zs) if return_trace else None
     for t in reversed(range(zs.shape[0])):
         dh = dhs[t] + dh_next                                    # (*lead, B, H)

@@ -56,7 +56,9 @@ class ModelSpec:
         _checks.choice("W_h_init", self.W_h_init, _init.SCHEMES)
         _checks.finite_float("W_h_gain", self.W_h_gain, nonneg=True)
         _checks.finite_float("forget_bias", self.forget_bias)
-        _checks.choice("dtype", self.dtype, ("float32", "float64"))
+        _checks.choice("dtype", self.dtype, ("float16", "float32", "float64"))
+        _checks.boolean("return_sequences", self.return_sequences)
+        _checks.boolean("forget_gate", self.forget_gate)
 
     @property
     def cell_options(self) -> dict:
@@ -125,13 +127,29 @@ def _layer_params(params, l):
     return {k: params[f"l{l}.{k}"] for k in ("W_x", "W_h", "b")}
 
 
+def _check_against_spec(params, spec):
+    """The readout's shape must match the spec's hidden and output sizes (the layers check their own)."""
+    W = params["out.W"]
+    if not isinstance(W, np.ndarray) or W.ndim < 2 or W.shape[-2:] != (spec.hidden_size, spec.output_size):
+        raise ValueError(f"params['out.W'] must end in (hidden_size, output_size) = "
+                         f"{(spec.hidden_size, spec.output_size)}; got {getattr(W, 'shape', type(W).__name__)}")
+    for l in range(spec.layers):
+        W_h = params.get(f"l{l}.W_h")
+        if W_h is None or W_h.shape[-2] != spec.hidden_size:
+            raise ValueError(f"params['l{l}.W_h'] must have {spec.hidden_size} rows (spec.hidden_size); "
+                             f"got {getattr(W_h, 'shape', None)}")
+
+
 def forward(params: dict, xs, spec: ModelSpec, states0=None):
     """Model output and cache. ``states0``: one initial state per layer, or None."""
     if not isinstance(spec, ModelSpec):
         raise ValueError(f"spec must be a ModelSpec; got {type(spec).__name__}")
+    if not isinstance(params, dict):
+        raise _checks.ArgTypeError(f"params must be a dict of arrays; got {type(params).__name__}")
     missing = [k for k in (f"l{spec.layers - 1}.W_h", "out.W", "out.b") if k not in params]
     if missing:
         raise ValueError(f"params lack keys {missing} needed by a {spec.layers}-layer {spec.cell}")
+    _check_against_spec(params, spec)
     states0 = [None] * spec.layers if states0 is None else list(states0)
     if len(states0) != spec.layers:
         raise ValueError(f"states0 must hold one state per layer ({spec.layers}); got {len(states0)}")

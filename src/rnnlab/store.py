@@ -34,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import _checks
+
 PACKAGE_ROOT = Path(__file__).resolve().parent
 PRESENTATION = {"rnnlab.plotting", "rnnlab.explore", "rnnlab.widgets", "rnnlab.book", "rnnlab.stats",
                 "rnnlab.store", "rnnlab.sweep", "rnnlab.grids.__main__"}
@@ -103,7 +105,7 @@ def _json_default(x):
         return x.tolist()
     if isinstance(x, (set, frozenset, tuple)):
         return list(x)
-    raise TypeError(f"cannot store {type(x).__name__} in a result's JSON record")
+    raise _checks.ArgTypeError(f"cannot store {type(x).__name__} in a result's JSON record")
 
 
 def _atomic_write(path: Path, data: bytes):
@@ -121,7 +123,7 @@ def _atomic_write(path: Path, data: bytes):
 
 def _stem(path) -> Path:
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a str or a path; got {type(path).__name__}")
+        raise _checks.ArgTypeError(f"path must be a str or a path; got {type(path).__name__}")
     p = Path(path)
     return p.with_suffix("") if p.suffix in (".json", ".npz") else p
 
@@ -135,11 +137,11 @@ def save(path, arrays: dict, meta: dict, *, overwrite: bool = False) -> Path:
     """Store ``arrays`` (name -> ndarray) and ``meta`` (JSON-able) atomically at ``path``; return the JSON path."""
     stem = _stem(path)
     if not isinstance(overwrite, bool):
-        raise TypeError(f"overwrite must be True or False; got {overwrite!r}")
+        raise _checks.ArgTypeError(f"overwrite must be True or False; got {overwrite!r}")
     if not isinstance(arrays, dict) or not all(isinstance(k, str) for k in arrays):
-        raise TypeError(f"arrays must be a dict of name -> array; got {type(arrays).__name__}")
+        raise _checks.ArgTypeError(f"arrays must be a dict of name -> array; got {type(arrays).__name__}")
     if not isinstance(meta, dict):
-        raise TypeError(f"meta must be a dict; got {type(meta).__name__}")
+        raise _checks.ArgTypeError(f"meta must be a dict; got {type(meta).__name__}")
     record = stem.with_suffix(".json")
     if record.exists() and not overwrite:
         raise ResultExists(f"a result is already stored at {record}; pass overwrite=True to replace it")

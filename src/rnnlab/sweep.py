@@ -27,13 +27,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import store
+from . import _checks, store
 
 
 def cell_key(cell: dict) -> str:
     """The cell's ``"key"``, or a file-safe name built from its items."""
     if not isinstance(cell, dict):
-        raise TypeError(f"cell must be a dict; got {type(cell).__name__}")
+        raise _checks.ArgTypeError(f"cell must be a dict; got {type(cell).__name__}")
     if "key" in cell:
         key = str(cell["key"])
     else:
@@ -62,7 +62,7 @@ def _run_and_save(fn, cell, key, out_dir, command, overwrite):
         arrays = fn(cell)
         runtime = time.process_time() - start
     if not isinstance(arrays, dict):
-        raise TypeError(f"run_cell must return a dict of arrays; got {type(arrays).__name__} for cell {key}")
+        raise _checks.ArgTypeError(f"run_cell must return a dict of arrays; got {type(arrays).__name__} for cell {key}")
     meta = {"cell": cell, "provenance": store.provenance({"cell": cell}, command, runtime)}
     store.save(Path(out_dir) / key, arrays, meta, overwrite=overwrite)
     return key, runtime
@@ -72,12 +72,12 @@ def run_cells(fn, cells, out_dir, *, jobs: int = 1, scheduler: str | None = None
               settings: dict | None = None, command: str = "", log=print) -> list:
     """Run ``fn`` over ``cells``, store each under ``out_dir``, and return :func:`load_cells`'s list."""
     if not callable(fn):
-        raise TypeError(f"fn must be callable; got {type(fn).__name__}")
+        raise _checks.ArgTypeError(f"fn must be callable; got {type(fn).__name__}")
     keys = _check_cells(cells)
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be a positive integer; got {jobs!r}")
     if scheduler is not None and not isinstance(scheduler, str):
-        raise TypeError(f"scheduler must be an address string such as 'tcp://127.0.0.1:8786'; got {scheduler!r}")
+        raise _checks.ArgTypeError(f"scheduler must be an address string such as 'tcp://127.0.0.1:8786'; got {scheduler!r}")
     out = Path(out_dir)
     manifest = out / "manifest.json"
     if manifest.exists() and not overwrite:

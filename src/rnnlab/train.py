@@ -131,7 +131,7 @@ def _data_source(rng, S):
         for k, r in enumerate(rng):
             _checks.rng(f"rng[{k}]", r)
         return lambda task, B: population.sample(task, rng, B)
-    raise TypeError(f"rng must be a numpy.random.Generator or a list of them; got {type(rng).__name__}")
+    raise _checks.ArgTypeError(f"rng must be a numpy.random.Generator or a list of them; got {type(rng).__name__}")
 
 
 def train(params: dict, spec: stack.ModelSpec, task, config: TrainConfig, rng):
@@ -141,7 +141,7 @@ def train(params: dict, spec: stack.ModelSpec, task, config: TrainConfig, rng):
     models, a list of S Generators (member k draws its own minibatches from ``rng[k]``).
     """
     if not isinstance(config, TrainConfig):
-        raise TypeError(f"config must be a TrainConfig; got {type(config).__name__}")
+        raise _checks.ArgTypeError(f"config must be a TrainConfig; got {type(config).__name__}")
     _check_fit(spec, task)
     S = stack.population_size(params)
     draw = _data_source(rng, S)
