@@ -65,7 +65,9 @@ def array(name: str, value, *, min_ndim: int, max_ndim: int | None = None, last:
 
 
 def choice(name: str, value, options) -> str:
-    """Return ``value`` if it is one of ``options``."""
+    """Return ``value`` if it is one of ``options`` (names: strings, or None)."""
+    if not (value is None or isinstance(value, str)):
+        raise ArgTypeError(f"{name} must be one of {sorted(options, key=repr)}; got {value!r}")
     if value not in options:
         raise ValueError(f"{name} must be one of {sorted(options, key=repr)}; got {value!r}")
     return value

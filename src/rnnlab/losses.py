@@ -22,13 +22,15 @@ def _expand(target, y, time_axis):
     return target
 
 
-def _float_output(name, y):
-    """A model output: a non-empty float array with at least (B, O) axes."""
+def _float_output(name, y, time_axis=False):
+    """A model output: a non-empty float array with (B, O) axes, and a time axis in front if ``time_axis``."""
     y = np.asarray(y)
     if not np.issubdtype(y.dtype, np.floating):
         raise _checks.ArgTypeError(f"{name} must be a float array; got dtype {y.dtype}")
-    if y.ndim < 2 or y.size == 0:
-        raise ValueError(f"{name} must have shape (..., B, O) with B, O >= 1; got {y.shape}")
+    need = 3 if time_axis else 2
+    if y.ndim < need or y.size == 0:
+        want = "(T, ..., B, O)" if time_axis else "(..., B, O)"
+        raise ValueError(f"{name} must have shape {want} with every axis >= 1; got {y.shape}")
     return y
 
 
@@ -40,7 +42,8 @@ def _reduce_axes(y, time_axis, sample_ndim):
 
 def mse(y, target, *, time_axis=False):
     """Mean squared error per model, mean over time, batch and outputs; returns (loss, dy)."""
-    y = _float_output("y", y)
+    time_axis = _checks.boolean("time_axis", time_axis)
+    y = _float_output("y", y, time_axis)
     target = _expand(target, y, time_axis)
     if target.shape[-2:] != y.shape[-2:]:
         raise ValueError(f"target must end in (B, O) = {y.shape[-2:]}; got shape {target.shape}")
@@ -53,7 +56,8 @@ def mse(y, target, *, time_axis=False):
 
 def softmax_cross_entropy(logits, labels, *, time_axis=True):
     """Cross-entropy (nats) per model with integer ``labels``, mean over time and batch; returns (loss, dlogits)."""
-    logits = _float_output("logits", logits)
+    time_axis = _checks.boolean("time_axis", time_axis)
+    logits = _float_output("logits", logits, time_axis)
     labels = np.asarray(labels)
     if not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"labels must be integers; got dtype {labels.dtype}")

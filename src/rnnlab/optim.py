@@ -29,6 +29,8 @@ def _check_grads(grads: dict, n_lead) -> dict:
     for k, g in grads.items():
         if not isinstance(g, np.ndarray) or not np.issubdtype(g.dtype, np.floating):
             raise _checks.ArgTypeError(f"grads[{k!r}] must be a float array; got {getattr(g, 'dtype', type(g).__name__)}")
+        if not np.all(np.isfinite(g)):
+            raise ValueError(f"grads[{k!r}] must be finite (a diverged run stops before its update); got inf or NaN")
     if isinstance(n_lead, bool) or not isinstance(n_lead, (int, np.integer)) or n_lead < 0:
         raise ValueError(f"n_lead must be a non-negative integer; got {n_lead!r}")
     return grads
