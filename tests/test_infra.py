@@ -184,3 +184,12 @@ def test_sweep_rejects_bad_cells(tmp_path):
         sweep.run_cells(square_cell, [CELLS[0], CELLS[0]], tmp_path)
     with pytest.raises(ValueError, match="jobs"):
         sweep.run_cells(square_cell, CELLS, tmp_path, jobs=0)
+
+
+def test_train_leaves_its_input_unchanged():
+    spec, task = stack.ModelSpec(hidden_size=4), tasks.AddingTask(5)
+    p0 = stack.init(spec, np.random.default_rng(0))
+    before = {k: v.copy() for k, v in p0.items()}
+    p1, _ = train.train(p0, spec, task, train.TrainConfig(steps=3, lr=0.1), np.random.default_rng(1))
+    assert all(np.array_equal(p0[k], before[k]) for k in p0)
+    assert any(not np.array_equal(p1[k], before[k]) for k in p0)

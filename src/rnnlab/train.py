@@ -135,7 +135,9 @@ def _data_source(rng, S):
 
 
 def train(params: dict, spec: stack.ModelSpec, task, config: TrainConfig, rng):
-    """Train ``params`` in place on ``task``; return ``(params, history)``.
+    """Train a copy of ``params`` on ``task``; return ``(trained params, history)``.
+
+    ``params`` itself is left unchanged (a pure function of its inputs and ``rng``).
 
     ``rng``: one Generator (shared minibatch stream) or, for a population of S
     models, a list of S Generators (member k draws its own minibatches from ``rng[k]``).
@@ -143,6 +145,9 @@ def train(params: dict, spec: stack.ModelSpec, task, config: TrainConfig, rng):
     if not isinstance(config, TrainConfig):
         raise _checks.ArgTypeError(f"config must be a TrainConfig; got {type(config).__name__}")
     _check_fit(spec, task)
+    if not isinstance(params, dict):
+        raise _checks.ArgTypeError(f"params must be a dict of arrays; got {type(params).__name__}")
+    params = {k: np.array(v, copy=True) for k, v in params.items()}
     S = stack.population_size(params)
     draw = _data_source(rng, S)
     n_lead = 0 if S is None else 1
