@@ -49,9 +49,9 @@ nbval-avx2: $(STAMP)
 execute: $(STAMP)
 	$(BLAS1) $(BIN)/python tools/run_chapter.py chapters/[0-9][0-9]-*.ipynb
 
-## lab: JupyterLab with rnnlab importable
+## lab: JupyterLab with rnnlab importable; explorers run live (RNNLAB_LIVE=1); works as root too
 lab: $(STAMP)
-	$(BLAS1) $(BIN)/jupyter lab
+	$(BLAS1) RNNLAB_LIVE=1 $(BIN)/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 ## bench: the speed benchmark (figures quoted in the README)
 bench: $(STAMP)

@@ -1,125 +1,118 @@
-"""Tests for rnnlab.experiments, the grid runner of the ReLU-in-LSTM chapter."""
-import json
-import subprocess
-import sys
-from pathlib import Path
-
+"""Tests for the ReLU-in-LSTM grid (rnnlab.grids.relu_in_lstm) and its analysis (rnnlab.experiments)."""
 import numpy as np
 import pytest
 
-from rnnlab import experiments, lstm, stack
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def test_tiny_command_writes_results_and_provenance(tmp_path):
-    """The documented command runs at tiny scale and writes a complete, loadable result."""
-    out = tmp_path / "grid"
-    proc = subprocess.run([sys.executable, "-m", "rnnlab.experiments", "relu_in_lstm", "--tiny", "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    doc, arrays = experiments.load(out)
-    prov = doc["provenance"]
-    for key in ("command", "parameters", "git_revision", "date_utc", "runtime_s"):
-        assert key in prov
-    assert prov["complete"] is True
-    assert "--tiny" in prov["command"]
-    assert prov["parameters"]["steps"] == experiments.TINY.steps
-    grid = experiments.TINY
-    n_cells = len(grid.variants) * len(grid.horizons) * len(grid.clips)
-    assert len(doc["cells"]) == n_cells
-    assert len(doc["models"]) == n_cells * len(grid.lrs) * len(grid.seeds)
-    assert arrays["loss_0"].shape == (grid.steps, len(grid.lrs) * len(grid.seeds))
-    p = experiments.cell_params(arrays, 0)
-    assert p["l0.W_h"].shape == (len(grid.lrs) * len(grid.seeds), grid.hidden_size, 4 * grid.hidden_size)
-    for s in doc["summary"]:
-        assert 0 <= s["success"] <= 1 and 0 <= s["diverged"] <= 1
+from rnnlab import experiments, population, stack, sweep, tasks, train
+from rnnlab.grids import relu_in_lstm as grid
 
 
-def test_population_matches_smaller_grid():
-    """Model k of a grid cell is the same model in a grid with fewer seeds: the live/stored overlap."""
-    big = experiments.GridConfig(variants=("relu/relu",), horizons=(4,), lrs=(1e-2,), clips=("none",),
-                                 seeds=(0, 1, 2), steps=5, hidden_size=3, final_window=2)
-    small = experiments.GridConfig(variants=("relu/relu",), horizons=(4,), lrs=(1e-2,), clips=("none",),
-                                   seeds=(0, 1), steps=5, hidden_size=3, final_window=2)
-    a = experiments.run_cell("relu/relu", 4, "none", big)
-    b = experiments.run_cell("relu/relu", 4, "none", small)
-    np.testing.assert_allclose(a["loss"][:, :2], b["loss"], rtol=1e-5)
+def test_cells_have_20_independent_seeds_and_disjoint_seed_blocks():
+    cells = grid.cells()
+    assert len({sweep.cell_key(c) for c in cells}) == len(cells)
+    assert all(c["n_seeds"] >= 20 and len(c["seeds"]) == c["n_seeds"] * len(c["lrs"]) for c in cells)
+    seeds = [s for c in cells for s in c["seeds"]]
+    assert len(seeds) == len(set(seeds)), "no two runs of the grid share a seed"
+    keys = {(c["variant"], c["T"], c["optimizer"], c["clip"]) for c in cells}
+    for clip in ("none", "norm"):      # the clipping question is asked of both optimisers
+        for opt in ("adam", "sgd"):
+            assert ("relu/relu", 80, opt, clip) in keys and ("tanh/tanh", 80, opt, clip) in keys
 
 
 def test_variants_map_to_specs():
-    assert experiments.spec_for("relu/relu").cand == "relu"
-    assert experiments.spec_for("relu/relu").squash == "relu"
-    assert experiments.spec_for("tanh/relu").cand == "tanh"
-    assert experiments.spec_for("tanh/identity").squash == "identity"
-    assert experiments.spec_for("no forget gate").forget_gate is False
-    assert experiments.spec_for("forget bias 0").forget_bias == 0.0
-    assert experiments.spec_for("tanh/tanh") == stack.ModelSpec(hidden_size=16)
+    assert grid.spec_for("relu/relu").cand == "relu" and grid.spec_for("relu/relu").squash == "relu"
+    assert grid.spec_for("relu/tanh").cand == "relu" and grid.spec_for("relu/tanh").squash == "tanh"
+    assert grid.spec_for("tanh/relu").cand == "tanh"
+    assert grid.spec_for("tanh/identity").squash == "identity"
+    assert grid.spec_for("no forget gate").forget_gate is False
+    assert grid.spec_for("tanh/tanh") == stack.ModelSpec(hidden_size=16)
+    with pytest.raises(ValueError, match="variant"):
+        grid.spec_for("sigmoid/sigmoid")
 
 
-def test_final_mse_and_summary():
+def test_tiny_cell_members_are_independent_lone_runs():
+    """Member k of a cell is the lone run with seed k and its own data stream."""
+    cell = grid.cells(tiny=True)[1]
+    out = grid.run_cell(cell)
+    S = len(cell["seeds"])
+    assert out["loss"].shape == (cell["steps"], S) and out["final"].shape == (S,)
+    assert np.array_equal(out["seed"], cell["seeds"])
+    spec = grid.spec_for(cell["variant"], cell["hidden_size"])
+    k = 1
+    p = stack.init_population(spec, [cell["seeds"][k]])
+    cfg = train.TrainConfig(steps=cell["steps"], batch_size=grid.SETTINGS["batch_size"], lr=(out["lr"][k],))
+    _, hist = train.train(p, spec, tasks.AddingTask(cell["T"]), cfg, population.data_rngs([cell["seeds"][k]]))
+    np.testing.assert_allclose(out["loss"][:, k], hist.loss[:, 0], rtol=1e-5)
+    assert not np.allclose(out["loss"][:, 0], out["loss"][:, 1]), "members draw their own data"
+    assert "params.l0.W_h" in out and out["params.l0.W_h"].shape[0] == S
+
+
+def test_outcomes_count_spikes_stops_and_recoveries():
+    a = {"lr": np.array([0.1, 0.1, 0.1, 0.2]), "success": np.array([True, True, False, False]),
+         "spike_at": np.array([-1, 40, 3, -1]), "diverged_at": np.array([-1, -1, 9, -1]),
+         "recovered": np.array([False, True, False, False])}
+    res = [{"cell": {"variant": "relu/relu", "T": 80, "optimizer": "adam", "clip": "none"}, "arrays": a}]
+    t = experiments.outcomes(res)
+    s = t["relu/relu", 80, "adam", "none", 0.1]
+    assert s == {"n": 3, "success": 2, "stopped_success": 1, "spiked": 2, "diverged": 1, "recovered": 1,
+                 "spiked_success": 1}
+    assert experiments.pool(t, "success", variant="relu/relu") == (2, 4)
+    assert experiments.pool(t, "diverged", lr=0.2) == (0, 1)
+    with pytest.raises(ValueError, match="match"):
+        experiments.pool(t, "success", variant="tanh/tanh")
+    with pytest.raises(ValueError, match="field"):
+        experiments.pool(t, "wins")
+
+
+def test_final_mse_reads_an_earlier_step():
     loss = np.array([[1.0, 1.0, 1.0], [0.5, 0.2, np.nan], [0.1, 0.3, np.nan], [0.0, 0.3, np.nan]])
-    d = np.array([-1, -1, 1])
-    f = experiments.final_mse(loss, d, window=2)
+    f = experiments.final_mse(loss, window=2)
     np.testing.assert_allclose(f[:2], [0.05, 0.3])
     assert np.isnan(f[2])
-    # truncated at step 2: the run that diverged at step 1 is already dead, the others' window is steps 0..1
-    np.testing.assert_allclose(experiments.final_mse(loss, d, window=2, at=2)[:2], [0.75, 0.6])
-    s = experiments.summarize(f, d, threshold=0.1)
-    assert s["n"] == 3
-    assert s["success"] == pytest.approx(1 / 3)
-    assert s["diverged"] == pytest.approx(1 / 3)
-    assert s["median_final"] == pytest.approx(0.175)
-    # at=1: the divergence at step 1 has not happened yet
-    assert experiments.summarize(f, d, threshold=0.1, at=1)["diverged"] == 0.0
+    np.testing.assert_allclose(experiments.final_mse(loss, window=1, at=1), [1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="at must"):
+        experiments.final_mse(loss, window=3, at=2)
+    with pytest.raises(ValueError, match="loss"):
+        experiments.final_mse(np.zeros(4), window=1)
+
+
+def test_adam_step_ratio_drops_after_a_spike_and_stays_low():
+    g = np.ones(600)
+    g[100] = 1e3                                            # one huge gradient
+    r = experiments.adam_step_ratio(g)
+    assert abs(r[99] - 1) < 1e-9, "a constant gradient gives the steady-state step"
+    assert r[300] < 0.2 and r[500] < 0.3, "v remembers the spike for hundreds of steps"
+    assert experiments.adam_step_ratio(np.full((5, 2), 3.0)).shape == (5, 2)
+    with pytest.raises(ValueError, match="b2"):
+        experiments.adam_step_ratio(g, b2=1.0)
 
 
 def test_drift_bounded_for_tanh_and_grows_for_identity_without_forgetting():
     """tanh bounds |h| by 1 whatever c does; with identity squash and no forgetting, |h| follows |c|."""
-    rng = np.random.default_rng(0)
-    spec = experiments.spec_for("tanh/tanh", hidden_size=4)
-    p = stack.init(spec, rng)
+    spec = grid.spec_for("tanh/tanh", hidden_size=4)
+    p = stack.init(spec, np.random.default_rng(0))
     out = experiments.drift(p, spec, T=10, n_segments=5, batch=3, rng=np.random.default_rng(1))
     assert out["c"].shape == out["h"].shape == out["y"].shape == (50,)
     assert np.all(out["h"] < 1.0)
-    # a population gives one column per model
     spec2 = stack.ModelSpec(hidden_size=4, forget_gate=False, squash="identity")
     pop = stack.init_population(spec2, [0, 1])
     pop["l0.b"][:] = 2.0            # gates open, candidate positive: c grows by about i*g every step
     out2 = experiments.drift(pop, spec2, T=10, n_segments=10, batch=2, rng=np.random.default_rng(1))
     assert out2["c"].shape == (100, 2)
-    assert np.all(out2["c"][-1] > 5 * out2["c"][9])   # linear growth, no bound
-    np.testing.assert_allclose(out2["h"] <= out2["c"] + 1e-6, True)
-
-
-@pytest.mark.parametrize("kwargs, match", [
-    ({"variants": ("tanh/softsign",)}, "variants"),
-    ({"clips": ("value",)}, "clips"),
-    ({"horizons": (1,)}, "horizons"),
-    ({"lrs": (0.0,)}, "lrs"),
-    ({"seeds": ()}, "seeds"),
-    ({"success_frac": 1.5}, "success_frac"),
-    ({"steps": 0}, "steps"),
-])
-def test_grid_config_rejects_bad_input(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        experiments.GridConfig(**kwargs)
+    assert np.all(out2["c"][-1] > 5 * out2["c"][9])
+    assert np.all(out2["h"] <= out2["c"] + 1e-6)
 
 
 def test_bad_input_names_argument():
-    with pytest.raises(ValueError, match="variant"):
-        experiments.spec_for("sigmoid/sigmoid")
-    with pytest.raises(ValueError, match="clip"):
-        experiments.run_cell("tanh/tanh", 5, "value", experiments.TINY)
     with pytest.raises(ValueError, match="rng"):
-        experiments.drift({}, experiments.spec_for("tanh/tanh"), 5, 2, 2, rng=0)
+        experiments.drift({}, grid.spec_for("tanh/tanh"), 5, 2, 2, rng=0)
     with pytest.raises(ValueError, match="spec"):
         experiments.drift({}, stack.ModelSpec(cell="gru"), 5, 2, 2, rng=np.random.default_rng(0))
-    with pytest.raises(ValueError, match="at must"):
-        experiments.final_mse(np.zeros((4, 2)), np.array([-1, -1]), window=3, at=2)
-    with pytest.raises(ValueError, match="loss"):
-        experiments.final_mse(np.zeros(4), np.array([-1]), window=1)
-    with pytest.raises(ValueError, match="path"):
-        experiments.load("/nonexistent/grid")
-    with pytest.raises(ValueError, match="index"):
-        experiments.cell_params({}, 3)
+    with pytest.raises(ValueError, match="results"):
+        experiments.outcomes([])
+    with pytest.raises(ValueError, match="arrays"):
+        experiments.stored_params({"loss": np.zeros(3)})
+    bad = dict(grid.cells(tiny=True)[0], seeds=[1, 2, 3])
+    with pytest.raises(ValueError, match="seeds"):
+        grid.run_cell(bad)
+    with pytest.raises(TypeError, match="cell"):
+        grid.run_cell("T80")

@@ -161,3 +161,65 @@ def test_bad_population_data_and_lr():
         sat.dead_fraction(sat.init_mlp(np.random.default_rng(0), [3, 4, 1], scheme="he"), X[0], layer=1)
     with pytest.raises(ValueError, match="dout must have the output's shape"):
         sat.layer_grad_norms(sat.init_mlp(np.random.default_rng(0), [3, 4, 1], scheme="he"), X[0], np.zeros((2, 1)))
+
+
+# ---------------------------------------------------------------- minibatch training of the population
+def test_one_hidden_grads_match_finite_differences():
+    p, X, Y = _pop()
+    loss, grads = sat.one_hidden_grads(p, X, Y, act="tanh")
+    eps = 1e-6
+    for key, idx in (("W0", (1, 2, 3)), ("b0", (0, 1)), ("W1", (1, 0, 0)), ("b1", (0, 0))):
+        q = {k: v.copy() for k, v in p.items()}
+        q[key][idx] += eps
+        up, _ = sat.one_hidden_grads(q, X, Y, act="tanh")
+        q[key][idx] -= 2 * eps
+        down, _ = sat.one_hidden_grads(q, X, Y, act="tanh")
+        s = idx[0]
+        assert grads[key][idx] == pytest.approx((up[s] - down[s]) / (2 * eps), rel=1e-6, abs=1e-9)
+
+
+def test_train_one_hidden_descends_and_records_margins():
+    p, X, Y = _pop()
+    rngs = [np.random.default_rng(k) for k in range(2)]
+    l0, _ = sat.one_hidden_grads(p, X, Y, act="relu")
+    r = sat.train_one_hidden(p, X, Y, act="relu", lr=1e-2, optimizer="adam", steps=50, batch_size=8, rngs=rngs,
+                             every=20)
+    l1, _ = sat.one_hidden_grads(p, X, Y, act="relu")
+    assert np.all(l1 < l0)
+    assert r["checks"].tolist() == [0, 20, 40, 50] and r["margin"].shape == (4, 2, p["W0"].shape[2])
+    assert np.array_equal(r["margin"][-1], sat.one_hidden_margin(p, X)) and r["loss"].shape == (50, 2)
+    assert np.all(r["diverged_at"] == -1)
+
+
+def test_train_one_hidden_dead_unit_gets_no_update_from_a_fresh_optimiser():
+    """A unit dead on the whole training set has zero gradient on every minibatch: fresh Adam never moves it."""
+    p, X, Y = _pop()
+    rngs = [np.random.default_rng(k) for k in range(2)]
+    sat.train_one_hidden(p, X, Y, act="relu", lr=1e-2, optimizer="adam", steps=5, batch_size=8, rngs=rngs)
+    # freshly started training: a dead unit never moves (zero gradient, zero moments)
+    q = {k: v.copy() for k, v in p.items()}
+    q["b0"][:, 0] = -100.0
+    m0 = sat.one_hidden_margin(q, X)[:, 0]
+    sat.train_one_hidden(q, X, Y, act="relu", lr=1e-2, optimizer="adam", steps=5, batch_size=8, rngs=rngs)
+    assert np.array_equal(sat.one_hidden_margin(q, X)[:, 0], m0)
+
+
+def test_train_one_hidden_freezes_a_diverging_model():
+    p, X, Y = _pop()
+    rngs = [np.random.default_rng(k) for k in range(2)]
+    r = sat.train_one_hidden(p, X, Y * 1e150, act="relu", lr=np.array([1e-3, 1e-3]), optimizer="sgd", steps=20,
+                             batch_size=8, rngs=rngs)
+    assert np.all(r["diverged_at"] >= 0) and np.all(np.isnan(r["margin"][-1]))
+
+
+def test_train_one_hidden_bad_input():
+    p, X, Y = _pop()
+    rngs = [np.random.default_rng(k) for k in range(2)]
+    with pytest.raises(ValueError, match="rngs must hold one Generator per model"):
+        sat.train_one_hidden(p, X, Y, lr=0.1, optimizer="sgd", steps=2, batch_size=4, rngs=rngs[:1])
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        sat.train_one_hidden(p, X, Y, lr=0.1, optimizer="sgd", steps=0, batch_size=4, rngs=rngs)
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        sat.train_one_hidden(p, X, Y, lr=0.1, optimizer="rmsprop", steps=2, batch_size=4, rngs=rngs)
+    with pytest.raises(ValueError, match=r"rngs\[0\] must be a numpy.random.Generator"):
+        sat.train_one_hidden(p, X, Y, lr=0.1, optimizer="sgd", steps=2, batch_size=4, rngs=[0, 1])

@@ -22,6 +22,9 @@ from nbclient import NotebookClient
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
+# the stored outputs are what the website shows: always the kernel-free explorers, never live widgets
+os.environ.pop("RNNLAB_LIVE", None)
+
 BUDGET_S = float(os.environ.get("RNNLAB_BUDGET_S", "60"))  # raise only while the machine is shared
 
 
@@ -31,6 +34,9 @@ def run(path: Path) -> float:
     start = time.perf_counter()
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     elapsed = time.perf_counter() - start
+    # the run time the book's execution-statistics and teaching pages show (read by _ext/rnnlab_site.py)
+    nb.metadata["rnnlab"] = {"execution_s": round(elapsed, 1),
+                             "executed": time.strftime("%Y-%m-%d", time.gmtime())}
     problems = []
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):

@@ -18,7 +18,15 @@ name                  f(z)                        f'(z)
 ``leaky_relu``        z if z > 0 else slope * z   1 / slope, d0 at 0
 ``identity``          z                           1
 ``softplus``          log(1 + e^z)                sigmoid(z)
+``clipped_relu``      min(max(z, 0), cap)         1 on (0, cap), 0 elsewhere (ReLU6 for cap = 6)
+``hard_tanh``         min(max(z, -1), 1)          1 on (-1, 1), 0 elsewhere
+``elu``               z if z > 0 else e^z - 1     1 if z > 0 else e^z
 ====================  ==========================  ===========================
+
+The two bounded piecewise-linear functions (clipped ReLU, hard tanh) have kinks
+where their derivative jumps; at every kink this module takes the derivative
+to be 0 (the value on the flat side), the convention of ReLU'(0) = 0 above.
+ELU with alpha = 1 is differentiable everywhere, its derivative 1 at 0.
 """
 from __future__ import annotations
 
@@ -112,6 +120,36 @@ def make_leaky_relu(slope: float = 0.01, d0: float | None = None) -> Activation:
     return Activation(name, f, df)
 
 
+def make_clipped_relu(cap: float = 6.0) -> Activation:
+    """ReLU clipped at ``cap``: min(max(z, 0), cap); derivative 1 on (0, cap), 0 elsewhere (kinks included).
+
+    ``cap = 6`` is ReLU6; the output lies in [0, cap] whatever the input.
+    """
+    cap = _checks.finite_float("cap", cap, positive=True)
+    name = "clipped_relu" if cap == 6.0 else f"clipped_relu(cap={cap:g})"
+
+    def df(z):
+        z = np.asarray(z)
+        return np.array((z > 0) & (z < cap), dtype=_float_dtype(z))
+
+    return Activation(name, lambda z: np.clip(z, 0.0, cap), df)
+
+
+def _hard_tanh_df(z):
+    z = np.asarray(z)
+    return np.array((z > -1) & (z < 1), dtype=_float_dtype(z))    # 0 at the kinks z = -1 and z = 1
+
+
+def _elu(z):
+    with np.errstate(over="ignore"):                             # exp of a large positive z is not used
+        return np.where(z > 0, z, np.expm1(np.minimum(z, 0.0)))
+
+
+def _elu_df(z):
+    z = np.asarray(z)
+    return np.where(z > 0, np.ones_like(z, dtype=_float_dtype(z)), np.exp(np.minimum(z, 0.0)))
+
+
 REGISTRY: dict[str, Activation] = {
     "sigmoid": Activation("sigmoid", _sigmoid, _dsigmoid, lambda y: y * (1.0 - y)),
     "tanh": Activation("tanh", np.tanh, _dtanh, lambda y: 1.0 - y * y),
@@ -119,6 +157,9 @@ REGISTRY: dict[str, Activation] = {
     "leaky_relu": make_leaky_relu(0.01),
     "identity": Activation("identity", lambda z: z, lambda z: np.ones_like(z), lambda y: np.ones_like(y)),
     "softplus": Activation("softplus", _softplus, _sigmoid),
+    "clipped_relu": make_clipped_relu(6.0),
+    "hard_tanh": Activation("hard_tanh", lambda z: np.clip(z, -1.0, 1.0), _hard_tanh_df),
+    "elu": Activation("elu", _elu, _elu_df),
 }
 """The named activations. ``get("relu")`` is ReLU with ReLU'(0) = 0."""
 

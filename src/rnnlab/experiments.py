@@ -1,115 +1,31 @@
-"""The grid runner behind the chapter "ReLU inside the LSTM".
+"""Reading the grid behind the chapter "ReLU inside the LSTM", and probing its trained cells.
 
-One LSTM has two tanh's: the candidate g and the output squash h(c),
+The grid itself (what is trained, and how) is :mod:`rnnlab.grids.relu_in_lstm`;
+this module only analyses what it stored, so that changing an analysis never
+makes the stored grid stale.
 
-    c_t = f_t * c_{t-1} + i_t * g(z_g),     h_t = o_t * squash(c_t).
-
-This module trains every *variant* (g, squash, forget gate, forget bias) under
-every *condition* (horizon T, Adam learning rate, clipping) on the adding
-problem, several seeds per cell, and reports per variant and condition
-
-* the success rate: final MSE < ``success_frac`` x baseline (baseline = 1/6),
-* the divergence rate (``rnnlab.train``: inf/NaN, or loss > diverge_factor x baseline),
-* the median final MSE, and max |c|, max |h| seen during training.
-
-Run the stored full grid from the repository root with::
-
-    python -m rnnlab.experiments relu_in_lstm [--tiny] [--out PATH] [--jobs N]
-
-which writes ``PATH.json`` (summary, per-model results and provenance: command,
-parameters, git revision, date, runtime) and ``PATH.npz`` (loss curves and the
-trained weights, so that a chapter can probe the trained cells without retraining).
-
-Every train call shares one minibatch stream (``rng = default_rng(data_seed)``)
-across variants and conditions of the same horizon: common random numbers, so
-that the variants differ only by their architecture. Model k of a population
-is exactly the lone model with seed ``seeds[k]``, so a smaller grid with the
-same settings reproduces a slice of the stored one.
+* :func:`outcomes` counts, per (variant, T, optimiser, clip, learning rate),
+  the runs that succeeded, spiked (loss > 100 x baseline at some step),
+  diverged by the book's rule (inf/NaN or loss > 1e4 x baseline), and
+  recovered from a spike; and the successes that would remain had every run
+  been *stopped* at its first spike (the old 100 x baseline stopping rule).
+* :func:`final_mse` re-reads a run's outcome at an earlier step from its loss
+  curve (training is step by step, so this is the outcome of a shorter run).
+* :func:`adam_step_ratio` follows the size of Adam's step through a spike.
+* :func:`drift` runs trained cells on a long stream without resets.
 """
 from __future__ import annotations
 
-import argparse
 import ctypes
 import glob
-import json
 import os
-import platform
-import subprocess
-import sys
-import time
 import warnings
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
-from pathlib import Path
 
 import numpy as np
 
-from . import _checks, lstm, stack, tasks, train
+from . import _checks, lstm, stack, tasks
 
-VARIANTS = {
-    "tanh/tanh": {},                                        # the standard LSTM (forget bias 1)
-    "tanh/relu": {"squash": "relu"},                        # h = o * relu(c)
-    "relu/relu": {"cand": "relu", "squash": "relu"},        # Keras activation='relu'
-    "tanh/identity": {"squash": "identity"},                # NOAF, Greff et al. 2017
-    "no forget gate": {"forget_gate": False},               # Hochreiter & Schmidhuber 1997 cell
-    "forget bias 0": {"forget_bias": 0.0},                  # standard cell, forget bias 0 instead of 1
-}
-"""Variant name -> the ModelSpec fields it changes from the standard LSTM."""
-
-CLIPS = ("none", "norm")
-
-
-@dataclass(frozen=True)
-class GridConfig:
-    """A grid: variants x horizons x clipping x (learning rates x seeds per population)."""
-
-    variants: tuple = tuple(VARIANTS)
-    horizons: tuple = (20, 80)
-    lrs: tuple = (1e-3, 1e-2)
-    clips: tuple = CLIPS
-    seeds: tuple = (0, 1, 2, 3, 4)
-    steps: int = 1000
-    batch_size: int = 32
-    hidden_size: int = 16
-    clip_threshold: float = 1.0
-    diverge_factor: float = 100.0
-    success_frac: float = 0.1       # success: final MSE < success_frac * baseline
-    final_window: int = 50          # final MSE = median training loss of the last window steps
-    data_seed: int = 1234
-
-    def __post_init__(self):
-        for v in self.variants:
-            _checks.choice("variants", v, VARIANTS)
-        for c in self.clips:
-            _checks.choice("clips", c, CLIPS)
-        for name in ("variants", "horizons", "lrs", "clips", "seeds"):
-            if len(getattr(self, name)) == 0:
-                raise ValueError(f"{name} must be non-empty; got {getattr(self, name)!r}")
-        for T in self.horizons:
-            if _checks.positive_int("horizons", T) < 2:
-                raise ValueError(f"horizons must be at least 2; got {T!r}")
-        for lr in self.lrs:
-            _checks.finite_float("lrs", lr, positive=True)
-        for name in ("steps", "batch_size", "hidden_size", "final_window", "data_seed"):
-            _checks.positive_int(name, getattr(self, name), allow_zero=name == "data_seed")
-        if not 0 < _checks.finite_float("success_frac", self.success_frac) <= 1:
-            raise ValueError(f"success_frac must lie in (0, 1]; got {self.success_frac!r}")
-
-    @property
-    def threshold(self) -> float:
-        """The success threshold on the final MSE: success_frac / 6."""
-        return self.success_frac * tasks.AddingTask(2).baseline
-
-    def cells(self):
-        """Every (variant, T, clip) train call, short horizons first."""
-        return [(v, T, c) for T in self.horizons for c in self.clips for v in self.variants]
-
-
-FULL = GridConfig()
-"""The stored grid (``results/relu_in_lstm``)."""
-TINY = GridConfig(variants=("tanh/tanh", "relu/relu"), horizons=(5,), lrs=(1e-2,), clips=("none",),
-                  seeds=(0, 1), steps=6, hidden_size=4, final_window=3)
-"""A seconds-long grid for the tests."""
+KEYS = ("variant", "T", "optimizer", "clip")
 
 
 def single_thread_blas() -> bool:
@@ -131,86 +47,91 @@ def single_thread_blas() -> bool:
     return False
 
 
-def spec_for(variant: str, hidden_size: int = 16, dtype: str = "float32") -> stack.ModelSpec:
-    """The ModelSpec of a named variant, for the adding problem (2 inputs, 1 output)."""
-    _checks.choice("variant", variant, VARIANTS)
-    return stack.ModelSpec(cell="lstm", input_size=2, hidden_size=hidden_size, output_size=1, dtype=dtype,
-                           **VARIANTS[variant])
+def outcomes(results) -> dict:
+    """Counts per square ``(variant, T, optimizer, clip, lr)`` of a loaded grid (:func:`rnnlab.sweep.load_cells`).
 
-
-def run_cell(variant: str, T: int, clip: str, grid: GridConfig) -> dict:
-    """Train one population: every (lr, seed) pair of ``grid`` for one variant, horizon and clip.
-
-    Population order is lr-major: model k has lr ``lrs[k // n_seeds]`` and seed
-    ``seeds[k % n_seeds]``. Returns a dict of per-model arrays (S = n_lrs n_seeds):
-    ``loss`` (steps, S) with NaN after divergence, ``diverged_at`` (S,) with -1 for
-    none, ``final`` (S,), ``max_c``/``max_h`` (S,), and the trained ``params``.
+    Each value is a dict of integers: ``n`` runs, ``success`` (final MSE below the
+    threshold, never diverged), ``stopped_success`` (success without ever spiking:
+    what a rule that stops a run at its first spike would have kept), ``spiked``,
+    ``diverged``, ``recovered`` (spiked, did not diverge, final loss below the
+    baseline) and ``spiked_success`` (spiked, then succeeded anyway).
     """
-    _checks.choice("variant", variant, VARIANTS)
-    _checks.choice("clip", clip, CLIPS)
-    T = _checks.positive_int("T", T)
-    spec = spec_for(variant, grid.hidden_size)
-    lr_of = np.repeat(np.asarray(grid.lrs, dtype=float), len(grid.seeds))        # (S,)
-    seed_of = np.tile(np.asarray(grid.seeds), len(grid.lrs))                      # (S,)
-    params = stack.init_population(spec, [int(s) for s in seed_of])
-    cfg = train.TrainConfig(steps=grid.steps, batch_size=grid.batch_size, lr=tuple(lr_of), optimizer="adam",
-                            clip=None if clip == "none" else clip, clip_threshold=grid.clip_threshold,
-                            diverge_factor=grid.diverge_factor)
-    task = tasks.AddingTask(T)
-    params, hist = train.train(params, spec, task, cfg, np.random.default_rng(grid.data_seed))
-    S = len(lr_of)
-    loss = np.full((grid.steps, S), np.nan, dtype=np.float32)                     # (steps, S)
-    loss[:hist.steps_run] = hist.loss
-    diverged_at = np.array([-1 if d is None else d for d in hist.diverged_at])    # (S,)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)     # all-NaN columns: models dead at step 0
-        final = final_mse(loss, diverged_at, grid.final_window)                   # (S,)
-        max_c = np.nanmax(np.where(np.isfinite(hist.max_c), hist.max_c, np.nan), axis=0) if hist.steps_run else np.full(S, np.nan)
-        max_h = np.nanmax(np.where(np.isfinite(hist.max_h), hist.max_h, np.nan), axis=0) if hist.steps_run else np.full(S, np.nan)
-    return {"variant": variant, "T": T, "clip": clip, "lr": lr_of, "seed": seed_of, "loss": loss,
-            "diverged_at": diverged_at, "final": final, "max_c": max_c, "max_h": max_h, "params": params}
+    if not isinstance(results, (list, tuple)) or not results:
+        raise ValueError(f"results must be a non-empty list of stored cells; got {results!r}")
+    out = {}
+    for r in results:
+        cell, a = r["cell"], r["arrays"]
+        for lr in np.unique(a["lr"]):
+            m = a["lr"] == lr
+            succ, spk = a["success"][m].astype(bool), a["spike_at"][m] >= 0
+            key = tuple(cell[k] for k in KEYS) + (float(lr),)
+            out[key] = {"n": int(m.sum()), "success": int(succ.sum()), "stopped_success": int((succ & ~spk).sum()),
+                        "spiked": int(spk.sum()), "diverged": int((a["diverged_at"][m] >= 0).sum()),
+                        "recovered": int(a["recovered"][m].sum()), "spiked_success": int((succ & spk).sum())}
+    return out
 
 
-def final_mse(loss, diverged_at, window: int, at: int | None = None) -> np.ndarray:
-    """Final MSE of each model: the median training loss over steps [at - window, at).
+def pool(table: dict, field: str, **match) -> tuple[int, int]:
+    """``(k, n)``: the sum of ``field`` and of ``n`` over the squares whose key matches every ``match`` item.
 
-    ``loss`` is (steps, S); ``at`` defaults to all steps. A model that diverged
-    before ``at`` gets NaN. Truncating at ``at`` gives the result of a shorter run
-    with the same settings, since training is step by step.
+    Keys are (variant, T, optimizer, clip, lr); ``match`` may fix any of them, e.g.
+    ``pool(t, "success", variant="relu/relu", T=80, optimizer="adam")``.
+    """
+    names = KEYS + ("lr",)
+    for k in match:
+        _checks.choice("match", k, names)
+    rows = [v for key, v in table.items() if all(key[names.index(k)] == val for k, val in match.items())]
+    if not rows:
+        raise ValueError(f"match must select at least one square; got {match!r}")
+    if field not in rows[0]:
+        raise ValueError(f"field must be one of {sorted(rows[0])}; got {field!r}")
+    return sum(r[field] for r in rows), sum(r["n"] for r in rows)
+
+
+def final_mse(loss, window: int, at: int | None = None) -> np.ndarray:
+    """Median training loss of each run over steps [at - window, at); NaN if the run had diverged by then.
+
+    ``loss`` is (steps, S) with NaN from the step a run diverged; ``at`` defaults to all steps.
     """
     loss = np.asarray(loss, dtype=float)
     if loss.ndim != 2:
         raise ValueError(f"loss must have shape (steps, S); got {loss.shape}")
-    at = loss.shape[0] if at is None else _checks.positive_int("at", at)
     window = _checks.positive_int("window", window)
-    if at > loss.shape[0] or window > at:
+    at = loss.shape[0] if at is None else _checks.positive_int("at", at)
+    if not window <= at <= loss.shape[0]:
         raise ValueError(f"at must lie in [window, steps] = [{window}, {loss.shape[0]}]; got {at}")
-    d = np.asarray(diverged_at)
-    dead = (d >= 0) & (d < at)
+    dead = np.isnan(loss[:at]).any(axis=0)                                       # (S,)
     with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)     # all-NaN columns: the dead models
-        med = np.nanmedian(np.where(dead, np.nan, loss[at - window:at]), axis=0)     # (S,)
+        warnings.simplefilter("ignore", RuntimeWarning)                          # all-NaN columns
+        med = np.nanmedian(loss[at - window:at], axis=0)                          # (S,)
     return np.where(dead, np.nan, med)
 
 
-def summarize(final, diverged_at, threshold: float, at: int | None = None) -> dict:
-    """Success rate (final < threshold), divergence rate, and the median and range of the final MSE.
+def adam_step_ratio(grad_norm, b1: float = 0.9, b2: float = 0.999) -> np.ndarray:
+    """Adam's step size relative to a steady state, for a gradient of fixed direction and norm ``grad_norm[t]``.
 
-    A diverged model counts as a failure; the median is over the models that did not diverge.
+    With g_t = n_t u (u a fixed unit direction), Adam's update is
+    lr * m_hat_t / sqrt(v_hat_t) per coordinate, with m and v the b1 and b2
+    moving averages of n_t and n_t^2. The ratio m_hat / sqrt(v_hat) is 1 while
+    n_t is constant; after one huge n_t it stays far below 1 for about
+    1 / (1 - b2) steps, because v remembers the spike. ``grad_norm`` is
+    (steps,) or (steps, S); NaN entries (a stopped run) stay NaN.
     """
-    final = np.asarray(final, dtype=float)
-    d = np.asarray(diverged_at)
-    dead = (d >= 0) if at is None else ((d >= 0) & (d < at))
-    ok = ~dead & np.isfinite(final)
-    n = final.size
-    if n == 0:
-        raise ValueError("final must hold at least one model; got an empty array")
-    return {"n": int(n),
-            "success": float(np.mean(ok & (np.where(ok, final, np.inf) < threshold))),
-            "diverged": float(np.mean(dead)),
-            "median_final": float(np.median(final[ok])) if ok.any() else float("nan"),
-            "min_final": float(np.min(final[ok])) if ok.any() else float("nan"),
-            "max_final": float(np.max(final[ok])) if ok.any() else float("nan")}
+    g = np.asarray(grad_norm, dtype=float)
+    if g.ndim not in (1, 2):
+        raise ValueError(f"grad_norm must have shape (steps,) or (steps, S); got {g.shape}")
+    for name, b in (("b1", b1), ("b2", b2)):
+        if not 0 <= _checks.finite_float(name, b) < 1:
+            raise ValueError(f"{name} must lie in [0, 1); got {b!r}")
+    m = np.zeros(g.shape[1:])
+    v = np.zeros(g.shape[1:])
+    out = np.full(g.shape, np.nan)
+    with np.errstate(all="ignore"):
+        for t in range(g.shape[0]):
+            m = b1 * m + (1 - b1) * g[t]
+            v = b2 * v + (1 - b2) * g[t] ** 2
+            out[t] = (m / (1 - b1 ** (t + 1))) / np.sqrt(v / (1 - b2 ** (t + 1)))
+    return out
 
 
 def drift(params: dict, spec: stack.ModelSpec, T: int, n_segments: int, batch: int, rng) -> dict:
@@ -236,124 +157,9 @@ def drift(params: dict, spec: stack.ModelSpec, T: int, n_segments: int, batch: i
         return {"c": red(cache.cs[1:]), "h": red(hs), "y": red(ys)}
 
 
-def git_state() -> tuple:
-    """(HEAD revision, whether tracked files differ from it), or ("unknown", None) outside a git checkout."""
-    root = Path(__file__).resolve().parents[2]
-    try:
-        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                                    capture_output=True, text=True).stdout.strip())
-    except (OSError, subprocess.CalledProcessError):
-        rev, dirty = "unknown", None
-    return rev, dirty
-
-
-def provenance(argv, grid: GridConfig, runtime_s: float, complete: bool, git=None) -> dict:
-    """Command, parameters, git revision (taken when the run started, if given), date, runtime and versions."""
-    rev, dirty = git_state() if git is None else git
-    return {"command": "python -m rnnlab.experiments " + " ".join(argv), "parameters": asdict(grid),
-            "git_revision": rev, "git_dirty": dirty, "date_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "runtime_s": round(runtime_s, 1), "complete": complete, "numpy": np.__version__,
-            "python": platform.python_version(), "machine": f"{platform.machine()}, {os.cpu_count()} cores"}
-
-
-def _finite_or_none(x):
-    return None if not np.isfinite(x) else float(x)
-
-
-def save(cells: list, grid: GridConfig, prov: dict, out) -> Path:
-    """Write ``out.json`` (provenance, per-cell summaries, per-model rows) and ``out.npz``."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    rows, summaries, arrays = [], [], {}
-    for i, c in enumerate(cells):
-        for j, lr in enumerate(grid.lrs):
-            sl = slice(j * len(grid.seeds), (j + 1) * len(grid.seeds))
-            s = summarize(c["final"][sl], c["diverged_at"][sl], grid.threshold)
-            s.update(variant=c["variant"], T=c["T"], clip=c["clip"], lr=float(lr),
-                     max_c=_finite_or_none(np.nanmax(c["max_c"][sl])) if np.isfinite(c["max_c"][sl]).any() else None,
-                     max_h=_finite_or_none(np.nanmax(c["max_h"][sl])) if np.isfinite(c["max_h"][sl]).any() else None)
-            summaries.append(s)
-        for k in range(len(c["lr"])):
-            rows.append({"cell": i, "variant": c["variant"], "T": c["T"], "clip": c["clip"], "lr": float(c["lr"][k]),
-                         "seed": int(c["seed"][k]), "final": _finite_or_none(c["final"][k]),
-                         "diverged_at": None if c["diverged_at"][k] < 0 else int(c["diverged_at"][k]),
-                         "max_c": _finite_or_none(c["max_c"][k]), "max_h": _finite_or_none(c["max_h"][k])})
-        arrays[f"loss_{i}"] = c["loss"]
-        for key, v in c["params"].items():
-            arrays[f"params_{i}_{key}"] = v
-    doc = {"provenance": prov, "threshold": grid.threshold, "baseline": 1.0 / 6.0,
-           "cells": [{"index": i, "variant": c["variant"], "T": c["T"], "clip": c["clip"]} for i, c in enumerate(cells)],
-           "summary": summaries, "models": rows}
-    out.with_suffix(".json").write_text(json.dumps(doc, indent=1) + "\n")
-    np.savez_compressed(out.with_suffix(".npz"), **arrays)
-    return out.with_suffix(".json")
-
-
-def load(path) -> tuple[dict, dict]:
-    """Read ``path.json`` and ``path.npz`` back: ``(doc, arrays)``."""
-    path = Path(path)
-    if not path.with_suffix(".json").exists():
-        raise ValueError(f"path must name a stored grid (a .json beside a .npz); got {str(path)!r}")
-    doc = json.loads(path.with_suffix(".json").read_text())
-    with np.load(path.with_suffix(".npz")) as z:
-        arrays = {k: z[k] for k in z.files}
-    return doc, arrays
-
-
-def cell_params(arrays: dict, index: int) -> dict:
-    """The trained population of stored cell ``index``, as a params dict."""
-    prefix = f"params_{index}_"
-    out = {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+def stored_params(arrays: dict) -> dict:
+    """The trained population stored in one cell's arrays (keys ``params.<name>``), as a params dict."""
+    out = {k[len("params."):]: v for k, v in arrays.items() if k.startswith("params.")}
     if not out:
-        raise ValueError(f"index must name a stored cell; got {index!r}")
+        raise ValueError("arrays must hold trained weights (keys 'params.*'); this cell stored none")
     return out
-
-
-def _run_one(args):
-    single_thread_blas()
-    return run_cell(*args)
-
-
-def run_grid(grid: GridConfig, out, argv=(), jobs: int = 1, log=print) -> Path:
-    """Train every cell of ``grid``, saving after each one (so a cut-short run keeps what it did)."""
-    jobs = _checks.positive_int("jobs", jobs)
-    start, done, git = time.perf_counter(), [], git_state()
-    todo = [(v, T, c, grid) for v, T, c in grid.cells()]
-    if jobs == 1:
-        single_thread_blas()
-        results = (run_cell(*a) for a in todo)
-    else:
-        import multiprocessing as mp
-        pool = mp.get_context("spawn").Pool(jobs)
-        results = pool.imap(_run_one, todo)
-    path = None
-    for r in results:
-        done.append(r)
-        complete = len(done) == len(todo)
-        path = save(done, grid, provenance(list(argv), grid, time.perf_counter() - start, complete, git), out)
-        log(f"[{len(done)}/{len(todo)}] {r['variant']:>14s} T={r['T']:<4d} clip={r['clip']:<4s} "
-            f"{time.perf_counter() - start:7.1f} s", flush=True)
-    if jobs > 1:
-        pool.close()
-        pool.join()
-    return path
-
-
-def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    ap = argparse.ArgumentParser(prog="python -m rnnlab.experiments", description=__doc__.split("\n\n")[0])
-    ap.add_argument("experiment", choices=["relu_in_lstm"])
-    ap.add_argument("--tiny", action="store_true", help="a seconds-long grid, for tests")
-    ap.add_argument("--out", default=None, help="output path without suffix (default results/relu_in_lstm)")
-    ap.add_argument("--jobs", type=int, default=1, help="worker processes")
-    a = ap.parse_args(argv)
-    grid = TINY if a.tiny else FULL
-    out = a.out or str(Path(__file__).resolve().parents[2] / "results" / "relu_in_lstm")
-    path = run_grid(grid, Path(out), argv, a.jobs)
-    print(f"wrote {path} and {Path(path).with_suffix('.npz')}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -21,6 +21,9 @@ ACTIVATION_COLORS = {
     "identity": OKABE_ITO["black"],
     "linear": OKABE_ITO["black"],
     "softplus": OKABE_ITO["green"],
+    "clipped_relu": OKABE_ITO["sky"],
+    "hard_tanh": OKABE_ITO["yellow"],
+    "elu": OKABE_ITO["green"],           # shared with softplus: both are smooth relatives of ReLU
 }
 """The colour of each activation, fixed across the book."""
 

@@ -289,22 +289,15 @@ def one_hidden_pre(params: dict, x) -> np.ndarray:
     return x @ params["W0"] + params["b0"][:, None, :]
 
 
-def one_hidden_step(params: dict, x, y, *, act="relu", lr, optimizer: str = "sgd", state=None):
-    """One full-batch step on each model's MSE ``mean_n (out_n - y_n)^2``, in place.
+def one_hidden_grads(params: dict, x, y, *, act="relu"):
+    """Loss (S,) and gradients of each model's MSE ``mean_n (out_n - y_n)^2``; x (S, N, D), y (S, N, 1).
 
-    x (S, N, D), y (S, N, 1); ``lr`` is a scalar or one value per model (S,).
-    Returns ``(loss (S,), optimizer state)``. The backward pass is
-    dz = (dout W1^T) * f'(z), so a unit with f'(z) = 0 on every sample (a dead
-    ReLU) gets exactly zero gradient on its W0 column and b0 entry.
+    The backward pass is dz = (dout W1^T) * f'(z), so a unit with f'(z) = 0 on
+    every sample (a dead ReLU) gets exactly zero gradient on its W0 column and b0 entry.
     """
-    from . import optim
     act = activations.get(act)
-    _checks.choice("optimizer", optimizer, optim.OPTIMIZERS)
     x, y = _check_population_data(params, x, y)
-    lr = np.asarray(lr, dtype=float)
-    S, N = x.shape[:2]
-    if lr.ndim > 1 or (lr.ndim == 1 and lr.shape[0] != S) or not np.all(np.isfinite(lr) & (lr > 0)):
-        raise ValueError(f"lr must be a positive number or {S} positive numbers; got {lr!r}")
+    N = x.shape[1]
     z = x @ params["W0"] + params["b0"][:, None, :]        # (S, N, H)
     a = act.f(z)                                           # (S, N, H)
     out = a @ params["W1"] + params["b1"][:, None, :]      # (S, N, 1)
@@ -314,8 +307,78 @@ def one_hidden_step(params: dict, x, y, *, act="relu", lr, optimizer: str = "sgd
     dz = (dout @ np.swapaxes(params["W1"], 1, 2)) * act.df(z)   # (S, N, H)
     grads = {"W0": np.swapaxes(x, 1, 2) @ dz, "b0": dz.sum(axis=1),
              "W1": np.swapaxes(a, 1, 2) @ dout, "b1": dout.sum(axis=1)}
+    return loss, grads
+
+
+def _check_lr(lr, S):
+    lr = np.asarray(lr, dtype=float)
+    if lr.ndim > 1 or (lr.ndim == 1 and lr.shape[0] != S) or not np.all(np.isfinite(lr) & (lr > 0)):
+        raise ValueError(f"lr must be a positive number or {S} positive numbers; got {lr!r}")
+    return lr
+
+
+def one_hidden_step(params: dict, x, y, *, act="relu", lr, optimizer: str = "sgd", state=None):
+    """One full-batch step on each model's MSE (see :func:`one_hidden_grads`), in place.
+
+    x (S, N, D), y (S, N, 1); ``lr`` is a scalar or one value per model (S,).
+    Returns ``(loss (S,), optimizer state)``.
+    """
+    from . import optim
+    _checks.choice("optimizer", optimizer, optim.OPTIMIZERS)
+    lr = _check_lr(lr, params["W0"].shape[0])
+    loss, grads = one_hidden_grads(params, x, y, act=act)
     state = optim.OPTIMIZERS[optimizer](params, grads, lr, 1, state)
     return loss, state
+
+
+def train_one_hidden(params: dict, x, y, *, act="relu", lr, optimizer: str, steps: int, batch_size: int,
+                     rngs, every: int = 10):
+    """Minibatch training of S one-hidden-layer nets, in place, with one optimizer state carried throughout.
+
+    x (S, N, D), y (S, N, 1) is each model's training set; model k draws its
+    minibatch indices (with replacement) from ``rngs[k]``. A model whose loss or
+    gradient becomes inf/NaN is frozen from that step on (zero update).
+    Returns a dict: ``margin`` (C, S, H), each unit's largest pre-activation on
+    its model's *whole* training set at steps ``checks`` (C,) = 0, every, ..., steps
+    (a unit is dead at a check when its margin is <= 0); ``loss`` (steps, S),
+    the minibatch loss; ``diverged_at`` (S,), the first bad step or -1.
+    """
+    from . import optim
+    _checks.choice("optimizer", optimizer, optim.OPTIMIZERS)
+    x, y = _check_population_data(params, x, y)
+    S, N = x.shape[:2]
+    lr = np.broadcast_to(_check_lr(lr, S), (S,)).copy()
+    steps = _checks.positive_int("steps", steps)
+    B = _checks.positive_int("batch_size", batch_size)
+    every = _checks.positive_int("every", every)
+    rngs = list(rngs)
+    if len(rngs) != S:
+        raise ValueError(f"rngs must hold one Generator per model ({S}); got {len(rngs)}")
+    for k, r in enumerate(rngs):
+        _checks.rng(f"rngs[{k}]", r)
+    alive = np.ones(S, dtype=bool)
+    diverged_at = np.full(S, -1)
+    losses = np.full((steps, S), np.nan)
+    margins, checks, state = [one_hidden_margin(params, x)], [0], None
+    with np.errstate(all="ignore"):                        # a diverging model overflows; it is frozen below
+        for step in range(steps):
+            idx = np.stack([r.integers(0, N, B) for r in rngs])[:, :, None]          # (S, B, 1)
+            xb, yb = np.take_along_axis(x, idx, axis=1), np.take_along_axis(y, idx, axis=1)   # (S, B, D), (S, B, 1)
+            loss, grads = one_hidden_grads(params, xb, yb, act=act)
+            finite = np.isfinite(loss) & np.all([np.isfinite(g).reshape(S, -1).all(axis=1) for g in grads.values()],
+                                                axis=0)
+            bad = alive & ~finite
+            diverged_at[bad] = step
+            alive &= finite
+            losses[step] = np.where(alive, loss, np.nan)
+            grads = {k: np.where(alive.reshape((S,) + (1,) * (g.ndim - 1)), g, 0.0) for k, g in grads.items()}
+            state = optim.OPTIMIZERS[optimizer](params, grads, lr * alive, 1, state)
+            if (step + 1) % every == 0 or step + 1 == steps:
+                margins.append(one_hidden_margin(params, x))
+                checks.append(step + 1)
+    margin = np.array(margins)                             # (C, S, H)
+    margin[:, ~alive] = np.nan
+    return {"margin": margin, "checks": np.array(checks), "loss": losses, "diverged_at": diverged_at}
 
 
 def one_hidden_margin(params: dict, x) -> np.ndarray:

@@ -17,11 +17,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _checks, activations, gru, init as _init, lstm, rnn
+from . import _checks, activations, gru, indrnn, init as _init, lnlstm, lstm, rnn
 from ._tensor import merge_time, sum_over_time
 
 CELLS = {"rnn": rnn, "lstm": lstm, "gru": gru}
 CELL_OPTIONS = {"rnn": ("act",), "lstm": ("gate", "cand", "squash", "forget_gate"), "gru": ("gate", "cand")}
+CELLS.update({"lnlstm": lnlstm, "indrnn": indrnn})      # LSTM with layer norm (Ba et al. 2016); IndRNN (Li et al. 2018)
+CELL_OPTIONS.update({"lnlstm": ("gate", "cand", "squash"), "indrnn": ("act", "u_max")})
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class ModelSpec:
     W_h_init: str = "orthogonal"
     W_h_gain: float = 1.0              # RNN only: scale of the recurrent matrix
     dtype: str = "float32"            # float32 for experiments; float64 for gradient checks
+    u_max: float = 1.0                 # IndRNN only: bound on each unit's recurrent weight, |u| < u_max
 
     def __post_init__(self):
         _checks.choice("cell", self.cell, CELLS)
@@ -59,6 +62,7 @@ class ModelSpec:
         _checks.choice("dtype", self.dtype, ("float16", "float32", "float64"))
         _checks.boolean("return_sequences", self.return_sequences)
         _checks.boolean("forget_gate", self.forget_gate)
+        _checks.finite_float("u_max", self.u_max, positive=True)
 
     @property
     def cell_options(self) -> dict:
@@ -82,6 +86,10 @@ def init(spec: ModelSpec, rng) -> dict:
                           W_h=spec.W_h_init, dtype=dtype)
         elif spec.cell == "rnn":
             p = rnn.init(rng, D, spec.hidden_size, W_h=spec.W_h_init, W_h_gain=spec.W_h_gain, dtype=dtype)
+        elif spec.cell == "lnlstm":
+            p = lnlstm.init(rng, D, spec.hidden_size, forget_bias=spec.forget_bias, W_h=spec.W_h_init, dtype=dtype)
+        elif spec.cell == "indrnn":
+            p = indrnn.init(rng, D, spec.hidden_size, u_max=spec.u_max, dtype=dtype)
         else:
             p = gru.init(rng, D, spec.hidden_size, W_h=spec.W_h_init, dtype=dtype)
         params.update({f"l{l}.{k}": v for k, v in p.items()})
@@ -123,8 +131,8 @@ class Cache(NamedTuple):
     spec: ModelSpec
 
 
-def _layer_params(params, l):
-    return {k: params[f"l{l}.{k}"] for k in ("W_x", "W_h", "b")}
+def _layer_params(params, l, keys=("W_x", "W_h", "b")):
+    return {k: params[f"l{l}.{k}"] for k in keys}
 
 
 def _check_against_spec(params, spec):
@@ -135,6 +143,8 @@ def _check_against_spec(params, spec):
                          f"{(spec.hidden_size, spec.output_size)}; got {getattr(W, 'shape', type(W).__name__)}")
     for l in range(spec.layers):
         W_h = params.get(f"l{l}.W_h")
+        if spec.cell == "indrnn":    # a diagonal: (*lead, H)
+            W_h = None if W_h is None or W_h.ndim < 1 else W_h[..., None]
         if W_h is None or W_h.shape[-2] != spec.hidden_size:
             raise ValueError(f"params['l{l}.W_h'] must have {spec.hidden_size} rows (spec.hidden_size); "
                              f"got {getattr(W_h, 'shape', None)}")
@@ -160,7 +170,7 @@ def forward(params: dict, xs, spec: ModelSpec, states0=None):
         if l > 0 and between is not None:
             between_inputs.append(seq)
             seq = between.f(seq)
-        seq, c = cell.forward(_layer_params(params, l), seq, states0[l], **spec.cell_options)
+        seq, c = cell.forward(_layer_params(params, l, cell.KEYS), seq, states0[l], **spec.cell_options)
         caches.append(c)
     top = seq if spec.return_sequences else seq[-1]             # (T, *lead, B, H) or (*lead, B, H)
     y = top @ params["out.W"] + params["out.b"][..., None, :]   # (..., B, O)

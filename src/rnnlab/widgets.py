@@ -215,3 +215,34 @@ class LiveExplorer:
         with self.out:
             display(self.fig)
         return seconds
+
+
+def eigen_explorer(acts=ACTS, radii=(0.5, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0), Ts=(10, 25, 50, 100), **kwargs):
+    """The same explorer on :class:`rnnlab.explore.Explorer`: one front end for the page and for JupyterLab.
+
+    Shows the median over seeds of ||dh_T/dh_{T-k}||_2 (from :func:`explorer_curves`) with
+    its min-max band, and the linear prediction rho^k dashed. ``explorer.display()`` gives
+    the kernel-free page, or live sliders redrawn in place under ``RNNLAB_LIVE=1``. The
+    curves of one (activation, T) are computed for every radius at once and cached.
+    """
+    from functools import lru_cache
+
+    from . import explore
+
+    radii = tuple(float(r) for r in radii)
+
+    @lru_cache(maxsize=None)
+    def curves(act, T):
+        return 10.0 ** explorer_curves(act, radii, T, **kwargs)           # (R, S, T)
+
+    def compute(act, radius, T):
+        c = curves(act, int(T))[radii.index(radius)]                       # (S, T)
+        k = np.arange(T)                                                   # (T,)
+        return {act: (k, np.median(c, axis=0), c.min(axis=0), c.max(axis=0)),
+                "linear prediction rho^k": {"x": k, "y": radius ** k.astype(float), "dash": True}}
+
+    return explore.Explorer(compute, controls={"act": tuple(acts), "radius": radii, "T": tuple(int(t) for t in Ts)},
+                            defaults={"act": "tanh", "radius": 1.0 if 1.0 in radii else radii[0], "T": int(Ts[-1])},
+                            xlabel="lag k = T - t", ylabel="||dh_T/dh_t||", ylog=True, xlim="auto",
+                            ylim=(10.0 ** LOG_FLOOR, 10.0 ** LOG_CEIL),
+                            title="Gradient norm against lag (median over seeds, band: min to max)")
