@@ -43,18 +43,28 @@ def expected() -> dict:
     return out
 
 
+def orphans() -> list:
+    """Student copies whose chapter no longer exists."""
+    names = {p.name for p in (ROOT / "chapters").glob("[0-9][0-9]-*.ipynb")}
+    return sorted(p for p in (ROOT / "clean").glob("*.ipynb") if p.name not in names)
+
+
 def main(argv) -> int:
     files = expected()
     if "--check" in argv:
         stale = [p.name for p, text in files.items() if not p.exists() or p.read_text() != text]
-        if stale:
-            print("clean/ is out of date for:", ", ".join(stale), "-- run tools/make_clean.py")
+        if stale or orphans():
+            print("clean/ is out of date for:", ", ".join(stale + [p.name for p in orphans()]),
+                  "-- run tools/make_clean.py")
             return 1
         return 0
     (ROOT / "clean").mkdir(exist_ok=True)
     for path, text in files.items():
         path.write_text(text)
         print("wrote", path.relative_to(ROOT))
+    for path in orphans():
+        path.unlink()
+        print("removed", path.relative_to(ROOT), "(its chapter is gone)")
     return 0
 
 

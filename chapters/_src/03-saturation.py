@@ -43,7 +43,7 @@
 # On Colab, install the book's package first; anywhere else this cell does nothing.
 import sys
 if "google.colab" in sys.modules:
-    %pip install -q "rnnlab @ git+https://github.com/rnnlab-book/why-not-relu-in-lstm"
+    # %pip install -q "rnnlab @ git+https://github.com/rnnlab-book/why-not-relu-in-lstm"
 
 # %%
 # %matplotlib inline
@@ -418,8 +418,8 @@ plt.show()
 # ReLU teacher on 256 fixed samples. From He initialisation we apply **one** full-batch SGD step with learning rate
 # $\eta$ from $10^{-2}$ to $10$, and count the units that are dead on the whole dataset afterwards. The inputs are
 # either Gaussian (centred) or their positive part, $\max(x, 0)$: the non-negative inputs that every layer after a
-# ReLU layer receives, and that images provide. There are 8 seeds per setting, each with its own data, teacher and
-# student.
+# ReLU layer receives, and that images provide. There are 8 seeds, each with its own data, teacher and student; the
+# same 8 seeds serve every learning rate and both activations, so that the comparisons along $\eta$ are paired.
 #
 # Then we ask whether the units come back. Each net trains on for 150 full-batch Adam steps at learning rate
 # $10^{-2}$. We record the *margin* of each unit that died, $\max_n z_{nj}$, before and after this training; the
@@ -619,6 +619,9 @@ glue("sat_ord_steps", ORD_STEPS, display=False)
 glue("sat_ord_every", ORD_EVERY, display=False)
 glue("sat_ord_n", ORD_N, display=False)
 glue("sat_ord_max", float(round(ord_max, 3)), display=False)
+ord_worst = max(ordinary[(k, o, l, a)]["end"].max() for k in ("non-negative", "centred")
+                for o, l in ORDINARY_LRS for a in ("relu", "leaky_relu"))
+glue("sat_ord_worst", float(round(ord_worst, 3)), display=False)
 glue("sat_ord_big_relu", float(round(np.median(big_relu["end"]), 3)), display=False)
 glue("sat_ord_big_relu_ci", "{:.0%} to {:.0%}".format(*stats.median_ci(big_relu["end"], np.random.default_rng(4))),
      display=False)
@@ -657,13 +660,13 @@ plt.show()
 # %% [markdown]
 # At ordinary learning rates units hardly die: in every ordinary setting (SGD at 0.01 and 0.1, Adam at $10^{-3}$ and
 # $10^{-2}$, both kinds of input) the median fraction of units dead at the end is at most
-# {glue:text}`sat_ord_max:.1%`. At a large Adam learning rate, $10^{-1}$, with non-negative inputs,
+# {glue:text}`sat_ord_max:.1%`, and the worst single net lost {glue:text}`sat_ord_worst:.0%` of its units. At a large Adam learning rate, $10^{-1}$, with non-negative inputs,
 # {glue:text}`sat_ord_big_relu:.0%` of the ReLU units are dead at the end (median; 95 % CI
 # {glue:text}`sat_ord_big_relu_ci`), and yet these nets fit the data (final loss
 # {glue:text}`sat_ord_big_loss` of the best constant's, median): they died during a training run that worked, which is
 # C3's scenario. SGD at learning rate 1 is a different failure: the ReLU nets that did not blow up lost a median
-# {glue:text}`sat_ord_sgd1_dead:.0%` of their units and ended at {glue:text}`sat_ord_sgd1_loss` times the constant's
-# loss. Did the dead stay dead? Counting every unit that was dead at some check, over all settings, with Adam's
+# {glue:text}`sat_ord_sgd1_dead:.0%` of their units and ended at {glue:text}`sat_ord_sgd1_loss:,.0f` times the
+# constant's loss. Did the dead stay dead? Counting every unit that was dead at some check, over all settings, with Adam's
 # momentum carried on: {glue:text}`sat_ord_back_relu` of the ReLU units came back, against
 # {glue:text}`sat_ord_back_leaky` of the silent leaky units (Fisher {glue:text}`sat_ord_back_p`).
 #
@@ -878,8 +881,8 @@ sat_explorer.display()
 # ($\eta = 10$, 8 seeds) left {glue:text}`sat_die_nn_max_med:.0%` of units dead on non-negative inputs
 # ({numref}`fig-sat-dying`). In ordinary minibatch training ({glue:text}`sat_ord_steps` steps, SGD or Adam,
 # {glue:text}`sat_ord_n` independent seeds per setting) units hardly died at ordinary learning rates (median at most
-# {glue:text}`sat_ord_max:.0%`), but at Adam $10^{-1}$ {glue:text}`sat_ord_big_relu:.0%` died while the nets still
-# learned, and dead ReLU units stayed dead ({glue:text}`sat_ord_back_relu` came back, Adam's momentum carried on)
+# {glue:text}`sat_ord_max:.0%`, worst net {glue:text}`sat_ord_worst:.0%`), but at Adam $10^{-1}$ with non-negative
+# inputs a median {glue:text}`sat_ord_big_relu:.0%` died while the nets still learned, and dead ReLU units stayed dead ({glue:text}`sat_ord_back_relu` came back, Adam's momentum carried on)
 # ({numref}`fig-sat-dying-training`). Leaky ReLU did not prevent it at that scale: {glue:text}`sat_ord_big_leaky:.0%`
 # of its units went silent, and {glue:text}`sat_ord_back_leaky` of the silent ones came back. Deep narrow nets can
 # also be born dead ({numref}`fig-sat-borndead`).
