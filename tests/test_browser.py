@@ -2,9 +2,11 @@
 
 Runs against an existing build (`make book` first; RNNLAB_SITE overrides the folder) and skips, saying
 why, when the build, chromium, chromedriver or selenium is missing (tools/install_browser.sh installs
-the browser). Checks, on every page: no console error, every image loads and has alt text, the maths
-typesets with the network off, nothing wider than a phone screen (390 px); every explorer's controls
-change its figure; every link of the claims ledger lands on an element that exists.
+the browser; under CI, once the site is built, a missing browser or a stale site fails instead).
+Checks, on every page: no console error, every image loads and has alt text, the maths typesets with
+the network off, one look for the claims box and exercises numbered per chapter, unique ids, nothing
+wider than a phone screen (390 px); every explorer's controls change its figure (and its JS draws what
+Python drew); every link of the claims ledger lands on an element that exists.
 """
 import os
 import re
@@ -28,6 +30,12 @@ PAGES = sorted(p for p in SITE.rglob("*.html") if "_static" not in p.parts and p
 def _skip_reason():
     if not (SITE / "index.html").exists():
         return f"no built site in {SITE}: run `make book` first"
+    sources = [*ROOT.glob("chapters/*.ipynb"), *ROOT.glob("*.md"), *ROOT.glob("_static/*"), *ROOT.glob("_ext/*.py"),
+               ROOT / "_config.yml", ROOT / "_toc.yml"]
+    built = (SITE / "index.html").stat().st_mtime
+    newer = sorted(p.name for p in sources if p.exists() and p.stat().st_mtime > built)
+    if SITE == ROOT / "_build" / "html" and newer:
+        return f"the site in {SITE} is older than {newer[:3]}: run `make book` first"
     if not (shutil.which("chromium") and shutil.which("chromedriver")):
         return "chromium/chromedriver not installed: run tools/install_browser.sh (as root)"
     try:
@@ -40,6 +48,8 @@ def _skip_reason():
 @pytest.fixture(scope="module")
 def browser():
     reason = _skip_reason()
+    if reason and os.environ.get("CI") and (SITE / "index.html").exists():
+        pytest.fail(f"CI built the site but cannot test it: {reason}")    # CI must not skip silently
     if reason:
         pytest.skip(reason)
     from selenium import webdriver
@@ -93,6 +103,15 @@ def test_page_loads_cleanly_offline(browser, page):
                 dollars: (document.querySelector("article") || document.body).innerText.indexOf("$$") >= 0};""")
     assert maths["raw"] == 0, f"{maths['raw']} of {maths['n']} maths elements were not typeset"
     assert maths["typeset"] >= maths["n"] and not maths["dollars"]
+    if page.parent.name == "chapters":                            # one look for every "Claims tested" box
+        boxes = browser.execute_script("""return Array.from(document.querySelectorAll("div.admonition")).filter(
+            function (d) { return /^Claims tested in this chapter/.test(d.innerText.trim()); }).map(
+            function (d) { return d.className; });""")
+        assert len(boxes) == 1 and "claims-tested" in boxes[0] and " note" not in boxes[0], boxes
+        numbers = browser.execute_script("""return Array.from(document.querySelectorAll(
+            "div.exercise .caption-number")).map(function (e) { return e.textContent.trim(); });""")
+        no = int(page.name[:2])
+        assert numbers == [f"Exercise {no}.{i}" for i in range(1, len(numbers) + 1)], "exercises numbered per chapter"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(SITE)) if SITE.exists() else p.name for p in PAGES])
@@ -168,3 +187,13 @@ def test_ledger_links_land_on_their_verdicts(browser):
                                        sorted(ids))
         missing += [f"{Path(path).name}#{i}" for i in found]
     assert missing == []
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(SITE)) if SITE.exists() else p.name for p in PAGES])
+def test_page_has_unique_ids(browser, page):
+    load(browser, page)
+    dupes = browser.execute_script("""
+        var seen = {}, d = [];
+        document.querySelectorAll("[id]").forEach(function (e) { if (seen[e.id]) d.push(e.id); seen[e.id] = 1; });
+        return d;""")
+    assert dupes == []

@@ -154,3 +154,11 @@ def test_stored_seconds_prefers_the_run_chapter_metadata():
     nb["metadata"]["rnnlab"] = {"execution_s": 7.0, "executed": "2026-02-02"}
     assert rnnlab_site.stored_seconds(nb) == (7.0, "2026-02-02")
     assert rnnlab_site.stored_seconds({"metadata": {}, "cells": []}) == (None, None)
+
+
+def test_every_reference_has_a_doi_or_url():
+    text = (ROOT / "references.bib").read_text()
+    entries = re.findall(r"^@\w+\{([^,\s]+),(.*?)^\}", text, re.S | re.M)
+    assert len(entries) == text.count("\n@") + text.startswith("@")
+    missing = [key for key, body in entries if not re.search(r"^\s*(doi|url)\s*=", body, re.M | re.I)]
+    assert not missing, f"references.bib entries without doi or url: {missing}"

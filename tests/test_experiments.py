@@ -53,8 +53,8 @@ def test_outcomes_count_spikes_stops_and_recoveries():
     res = [{"cell": {"variant": "relu/relu", "T": 80, "optimizer": "adam", "clip": "none"}, "arrays": a}]
     t = experiments.outcomes(res)
     s = t["relu/relu", 80, "adam", "none", 0.1]
-    assert s == {"n": 3, "success": 2, "stopped_success": 1, "spiked": 2, "diverged": 1, "recovered": 1,
-                 "spiked_success": 1}
+    assert s == {"n": 3, "success": 2, "stopped_success": 1, "spiked": 2, "diverged": 1, "exploded": 2,
+                 "recovered": 1, "spiked_success": 1}
     assert experiments.pool(t, "success", variant="relu/relu") == (2, 4)
     assert experiments.pool(t, "diverged", lr=0.2) == (0, 1)
     with pytest.raises(ValueError, match="match"):
@@ -116,3 +116,44 @@ def test_bad_input_names_argument():
         grid.run_cell(bad)
     with pytest.raises(TypeError, match="cell"):
         grid.run_cell("T80")
+
+
+def test_ceiling_control_retrains_the_same_runs_without_the_ceiling():
+    from rnnlab.grids import relu_in_lstm_ceiling as control
+    main = {c["key"]: c for c in grid.cells()}
+    cells = control.cells()
+    assert {c["clip"] for c in cells} == {"none", "norm"}
+    for c in cells:
+        twin = main[c["key"].replace("_noceiling", "")]
+        assert c["seeds"] == twin["seeds"] and c["variant"] == "relu/relu" and c["T"] == 80
+    tiny = control.cells(tiny=True)[0]
+    out, ref = control.run_cell(tiny), grid.run_cell(dict(tiny, key=tiny["key"].replace("_noceiling", "")))
+    np.testing.assert_array_equal(out["seed"], ref["seed"])
+    alive = ref["diverged_at"] < 0
+    np.testing.assert_allclose(out["loss"][:, alive], ref["loss"][:, alive], rtol=1e-6)
+    assert np.all(out["over_ceiling_at"] < 0) or np.any(ref["diverged_at"] >= 0)
+
+
+def test_load_grid_finds_cells_across_folders_and_names_a_missing_one(tmp_path):
+    cells = grid.cells(tiny=True)
+    sweep.run_cells(grid.run_cell, cells[:2], tmp_path / "a", log=lambda *a: None)
+    with pytest.raises(FileNotFoundError, match=sweep.cell_key(cells[2])):
+        experiments.load_grid([tmp_path / "a"], cells)
+    sweep.run_cells(grid.run_cell, cells[2:], tmp_path / "b", log=lambda *a: None)
+    res, info = experiments.load_grid([tmp_path / "a", tmp_path / "b"], cells)
+    assert [r["cell"]["key"] for r in res] == [c["key"] for c in cells]
+    assert info["stale"] == [] and info["first"] <= info["last"]
+    with pytest.raises(ValueError, match="cells"):
+        experiments.load_grid(tmp_path, [])
+
+
+def test_sgd_part_runs_the_main_cells_and_restores_the_strict_norm():
+    from rnnlab import optim
+    from rnnlab.grids import relu_in_lstm_sgd as sgd_part
+    assert [c["key"] for c in sgd_part.cells()] == [c["key"] for c in grid.cells() if c["optimizer"] == "sgd"]
+    strict = optim.global_norm
+    cell = sgd_part.cells(tiny=True)[0]
+    np.testing.assert_array_equal(sgd_part.run_cell(cell)["loss"], grid.run_cell(cell)["loss"])
+    assert optim.global_norm is strict
+    g = {"w": np.array([[np.inf, 1.0]])}
+    assert np.isinf(sgd_part._global_norm(g, 0))

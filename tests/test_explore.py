@@ -168,13 +168,20 @@ def test_widget_controls_trigger_updates():
     assert box.children[-1].value != before and "relu" in box.children[-1].value
 
 
-def test_display_is_kernel_free_unless_live(monkeypatch):
+def test_display_is_kernel_free_unless_live(monkeypatch, capsys):
     pytest.importorskip("IPython")
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj, **kw: shown.append((obj, kw)))
     monkeypatch.setenv("RNNLAB_LIVE", "1")
     assert not explore.live_requested()                           # no kernel here
     ex = make()
+    ex.display()                                                  # a plain Python session: one line of text
+    assert not shown and capsys.readouterr().out.startswith("Explorer: cell state")
+
+    class Shell:                                                  # an IPython shell without a kernel
+        kernel = None
+    monkeypatch.setattr("IPython.get_ipython", lambda: Shell())
+    assert not explore.live_requested()
     ex.display()
     obj, kw = shown[-1]
     assert kw == {"raw": True} and obj["text/html"] == ex.html() and "Explorer" in obj["text/plain"]
@@ -197,3 +204,47 @@ def test_eigen_explorer_shows_the_widgets_curves():
     assert np.allclose(ref, 1.2 ** np.arange(30), rtol=5e-4)
     assert len({json.dumps(a) for a in data["axes"]}) == 2            # x axis follows T, y axis fixed
     assert all(a["y0"] == widgets.LOG_FLOOR and a["y1"] == widgets.LOG_CEIL for a in data["axes"])
+
+
+def test_update_needs_the_widget():
+    with pytest.raises(ValueError, match="widget"):
+        make().update(gain=1.5)
+
+
+def test_activation_labels_keep_their_book_colour_and_others_do_not_collide():
+    from rnnlab import plotting
+    styles = _explore_svg.Styles()
+    for label in ("bound", "tanh", "ReLU (bound 6)", "reference", "relu"):
+        styles.index(label)
+    table = {r["l"]: r["c"] for r in styles.table()}
+    assert table["tanh"] == plotting.color("tanh") and table["relu"] == plotting.color("relu")
+    assert table["ReLU (bound 6)"] == plotting.color("relu")
+    assert len({table["bound"], table["reference"], table["tanh"], table["relu"]}) == 4
+
+
+def test_live_is_requested_only_in_a_kernel_with_the_flag(monkeypatch):
+    pytest.importorskip("ipywidgets")
+
+    class KernelShell:
+        kernel = object()
+    monkeypatch.setattr("IPython.get_ipython", lambda: KernelShell())
+    monkeypatch.setenv("RNNLAB_LIVE", "1")
+    assert explore.live_requested()
+    monkeypatch.setenv("RNNLAB_LIVE", "0")
+    assert not explore.live_requested()
+    monkeypatch.delenv("RNNLAB_LIVE")
+    assert not explore.live_requested()
+
+
+def test_chapter4_live_explorer_draws_svg_in_place():
+    pytest.importorskip("ipywidgets")
+    import matplotlib
+    matplotlib.use("Agg")
+    from rnnlab import widgets
+    ex = widgets.LiveExplorer(T=20, act="relu", hidden_size=8)
+    plot = ex.widget.children[-1]
+    before = plot.value
+    ex.radius.value = 1.5                                          # a reader's slider move
+    assert ex.widget.children[-1] is plot and plot.value != before
+    assert 'class="rnnx-svg"' in plot.value and "relu, rho(W) = 1.50, T = 20" in plot.value
+    assert plot.value.count("<path") == 2 and plot.value.count("<polygon") == 1

@@ -138,3 +138,33 @@ def test_bad_input(fn, exc, fragment):
     with pytest.raises(exc) as info:
         fn()
     assert fragment in str(info.value)
+
+
+def test_relu_fixes_grid_tiny_cells_run_and_report():
+    from rnnlab.grids import relu_fixes as grid
+    cells = grid.cells(tiny=True)
+    assert {c["fix"] for c in cells} == set(grid.FIXES)
+    seeds = [s for c in cells for s in c["seeds"]]
+    assert len(set(seeds)) == len(seeds), "cells use disjoint seeds"
+    out = grid.run_cell(cells[1])
+    assert out["loss"].shape == (6, 2) and out["probe_first"].shape == (2,) and out["success"].dtype == bool
+
+
+def test_relu_fixes_init_and_stream_probe():
+    from rnnlab.grids import relu_fixes as grid
+    base = grid.init_for("lstm relu/relu", [1, 2], hidden_size=4)
+    half = grid.init_for("lstm relu/relu W_g/2", [1, 2], hidden_size=4)
+    assert np.allclose(half["l0.W_h"][..., :4], 0.5 * base["l0.W_h"][..., :4])
+    assert np.array_equal(half["l0.W_h"][..., 4:], base["l0.W_h"][..., 4:])
+    spec = grid.spec_for("lstm relu/relu", hidden_size=4)
+    boom = dict(base)
+    boom["l0.W_h"] = base["l0.W_h"] * np.float32(20.0)                 # a loop gain far above 1
+    p = grid.stream_probe(boom, spec, 10, [1, 2], 400, 4)
+    assert np.all(~np.isfinite(p["last"]) | (p["last"] > 10 * np.maximum(p["first"], 1)))
+    bounded = grid.stream_probe(grid.init_for("lstm relu6/relu6", [1, 2], 4), grid.spec_for("lstm relu6/relu6", 4),
+                                10, [1, 2], 400, 4)
+    assert np.all(bounded["last"] <= 6) and np.all(bounded["first"] <= 6)
+    with pytest.raises(ValueError, match="fix must be one of"):
+        grid.spec_for("lstm swish/swish")
+    with pytest.raises(TypeError, match="cell must be a dict"):
+        grid.run_cell(["not", "a", "dict"])

@@ -98,3 +98,16 @@ def test_divergence_tolerant_lets_train_freeze_a_diverging_member():
     assert list(hist.diverged) == [False, True]
     from rnnlab import optim
     assert optim.global_norm.__name__ == "global_norm"        # restored on exit
+
+
+def test_factor_arms_complete_the_adam_2x2_and_leave_the_main_table_alone():
+    from rnnlab.grids import irnn_vs_lstm_factors as factors
+    adam = {tuple(sorted(f.items())) for f, r in list(irnn_vs_lstm.ARMS.values()) + list(factors.ARMS.values())
+            if r == "adam" and f["cell"] == "rnn"}
+    assert len(adam) == 4                                        # {relu, tanh} x {identity, orthogonal}
+    cells = factors.cells()
+    assert {c["arm"] for c in cells} == set(factors.ARMS) and {c["T"] for c in cells} == set(irnn_vs_lstm.HORIZONS)
+    assert not set(factors.ARMS) & set(irnn_vs_lstm.ARMS)       # the main table is restored
+    out = factors.run_cell(factors.cells(tiny=True)[0])
+    assert out["test_mse"].shape == (2 * len(factors.cells(tiny=True)[0]["seeds"]),)
+    assert not set(factors.ARMS) & set(irnn_vs_lstm.ARMS)

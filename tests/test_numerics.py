@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from rnnlab import activations, losses, mlp, numerics as nm, stack
+from rnnlab import numerics
 
 relu = activations.get("relu").f
 
@@ -220,3 +221,32 @@ def test_stack_gradcheck_passes_on_smooth_stack_and_rejects_float32():
         nm.stack_gradcheck(params, spec.with_(dtype="float32"), np.zeros((3, 2, 2)), np.zeros((2, 1)))
     with pytest.raises(ValueError, match="keys must be"):
         nm.stack_gradcheck(params, spec, np.zeros((3, 2, 2)), np.zeros((2, 1)), keys=["nope"])
+
+
+def test_relu_d0_train_pairs_are_identical_without_exact_zeros_and_split_with_them():
+    X, y = numerics.image_like_data(np.random.default_rng(0), 256)
+    r64 = numerics.relu_d0_train(X, y, [196, 8, 10], [0, 1], prec="float64", steps=5, batch_size=32)
+    assert r64.loss.shape == (2, 2) and r64.identical.all() and not r64.steps_differ.any()
+    assert np.array_equal(r64.loss[0], r64.loss[1])
+    r16 = numerics.relu_d0_train(X, y, [196, 8, 8, 10], [0, 1, 2], prec="float16", steps=20, batch_size=32)
+    assert np.all(r16.steps_differ[r16.identical] >= 0) and np.all(r16.steps_differ[~r16.identical] > 0)
+    assert np.all(np.isfinite(r16.loss))
+
+
+def test_mlp_forward_accepts_one_batch_per_model():
+    P = numerics.init_mlp_population([4, 3, 2], [0, 1], prec="float64")
+    x = np.random.default_rng(0).standard_normal((2, 5, 4))
+    both, _ = numerics.mlp_forward(P, x, "float64")
+    one, _ = numerics.mlp_forward({k: v[1:] for k, v in P.items()}, x[1], "float64")
+    assert np.allclose(both[1], one[0])
+    with pytest.raises(ValueError, match="x must have shape"):
+        numerics.mlp_forward(P, np.zeros((3, 5, 4)), "float64")
+
+
+@pytest.mark.parametrize("kw,fragment", [({"d0s": (0.0,)}, "d0s must hold two values"),
+                                         ({"steps": 0}, "steps must be a positive integer"),
+                                         ({"batch_size": 10_000}, "batch_size must be at most")])
+def test_relu_d0_train_bad_input(kw, fragment):
+    X, y = numerics.image_like_data(np.random.default_rng(0), 64)
+    with pytest.raises(ValueError, match=fragment):
+        numerics.relu_d0_train(X, y, [196, 4, 10], [0], **kw)

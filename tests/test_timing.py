@@ -34,3 +34,25 @@ def test_best_times_interleaves_and_keys_match():
     assert order == ["a", "b"] * 3 and set(out) == {"a", "b"}
     with pytest.raises(ValueError, match="fns must be a non-empty dict of callables"):
         timing.best_times({})
+
+
+def test_activation_table_shape_and_columns():
+    t = timing.activation_table(["relu", "tanh"], ("float32",), n=1000, repeats=1)
+    assert t.shape == (1, 2, len(timing.COLUMNS)) and np.all(t[..., :2] > 0)
+    assert np.isnan(t[0, 0, 2]) and t[0, 1, 2] > 0          # relu has no output shortcut, tanh has one
+    with pytest.raises(ValueError, match="n must be a positive integer; got 0"):
+        timing.activation_table(["relu"], n=0)
+
+
+def test_kernels_names_a_target_for_every_loop():
+    k = timing.kernels(("tanh", "maximum"), ("float32", "float64"))
+    assert set(k) == {"tanh", "maximum"} and all(set(v) == {"float32", "float64"} for v in k.values())
+    assert all(isinstance(t, str) and t for v in k.values() for t in v.values())
+
+
+def test_profile_tables_runs_each_profile_in_its_own_process():
+    got = timing.profile_tables(["relu"], ("float32",), n=1000, repeats=1,
+                                profiles={"a": {}, "b": {"NPY_DISABLE_CPU_FEATURES": ""}})
+    assert list(got) == ["a", "b"] and got["a"]["table"].shape == (1, 1, 3) and "tanh" in got["b"]["kernels"]
+    with pytest.raises(ValueError, match="profiles must be a non-empty dict"):
+        timing.profile_tables(["relu"], profiles={})

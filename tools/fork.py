@@ -119,7 +119,8 @@ def _unlink(text: str, gone_docs: set, gone_labels: set, base: str, titles: dict
         role, shown, target = m.group(1), m.group(2).strip(), m.group(3)
         key = (target or shown).strip()
         if role == "doc" and _doc_target(key, base) in gone_docs:
-            new = f"{shown} ({NOT_HERE})" if target else f"*{titles[_doc_target(key, base)]}* ({NOT_HERE})"
+            title = shown if target else f"*{titles[_doc_target(key, base)]}*"
+            new = title if base == "claims" else f"{title} ({NOT_HERE})"     # the ledger's verdict says it
         elif role in ("ref", "numref") and key in gone_labels:
             new = NOT_HERE if (base == "claims" or not target) else f"{shown} ({NOT_HERE})"
         else:

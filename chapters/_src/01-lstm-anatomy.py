@@ -25,12 +25,19 @@
 #
 # Everything below runs on the book's small numpy package, `rnnlab`. The first cell imports it, fixes the seeds and sets the plot style used in every chapter.
 
+# %% tags=["nbval-ignore-output"]
+# On Colab, install the book's package first; anywhere else this cell does nothing.
+import sys
+if "google.colab" in sys.modules:
+    # %pip install -q "rnnlab @ git+https://github.com/rnnlab-book/why-not-relu-in-lstm"
+
 # %%
 import numpy as np
 import matplotlib.pyplot as plt
-from myst_nb import glue
 
-from rnnlab import activations, gradcheck, gru, lstm, plotting, rnn, stack, tasks, train
+from rnnlab import activations, gradcheck, gru, lstm, plotting, rnn, stack, stats, tasks, train
+from rnnlab import population as population_module
+from rnnlab.book import glue
 
 plotting.use_book_style()
 SEEDS = [0, 1, 2]          # every experiment in this chapter uses these seeds, all of them reported
@@ -52,7 +59,9 @@ DATA_SEED = 100
 # \end{aligned}
 # $$
 #
-# So tanh appears **twice**, in two roles the rest of the book keeps apart: the *candidate* $g$ (what goes into the cell) and the *output squash* $h$ (what comes out of it). The sigmoid appears three times, once per gate. The cell state itself is never passed through an activation: it is a sum, and nothing bounds it except the gates. The original LSTM of {cite:t}`hochreiter1997lstm` had no forget gate (in effect $f_t = 1$); {cite:t}`gers2000forget` added it.
+# So tanh appears **twice**, in two roles the rest of the book keeps apart: the *candidate* $g$ (what goes into the cell) and the *output squash* $h$ (what comes out of it). The sigmoid appears three times, once per gate. The cell state itself is never passed through an activation: it is a sum, and nothing bounds it except the gates. The original LSTM of {cite:t}`hochreiter1997lstm` had no forget gate (in effect $f_t = 1$); {cite:t}`gers2000forget` added it. Nor did it use tanh: its squashing functions were logistic sigmoids, shifted and scaled to be centred on 0 (a logistic curve $2\sigma(x) - 1$ is the same as $\tanh(x/2)$), so the tanh of modern LSTMs is a later convention, not part of the original design.
+#
+# In Keras the three sigmoids are set by one argument, `recurrent_activation` (default `"sigmoid"`), and the two tanh roles by another, `activation` (default `"tanh"`), which is applied both to the candidate and to the cell state on its way out {cite:p}`keras_lstm_docs`. So Keras cannot put ReLU in one tanh role without the other.
 #
 # In `rnnlab` each role is a keyword, so one argument swaps tanh for ReLU in exactly one place:
 
@@ -70,14 +79,14 @@ print("same weights, three variants; max |h|:",
 # %% [markdown]
 # ## What range does each value live in?
 #
-# Claim C1 says tanh is "for the cell state" and sigmoid "for the node output". To test it we measure the range of every quantity in an LSTM. An untrained net would tell us little, so we first train a small population of LSTMs on the *adding problem*: the input is a sequence of random values, two of which are marked, and the target is the sum of the two marked values. Predicting the constant 1 scores a mean squared error of $1/6$; that is the baseline to beat. Three seeds train at once, as one population.
+# Claim C1 says tanh is "for the cell state" and sigmoid "for the node output". To test it we measure the range of every quantity in an LSTM. An untrained net would tell us little, so we first train a small population of LSTMs on the *adding problem*: the input is a sequence of random values, two of which are marked, and the target is the sum of the two marked values. Predicting the constant 1 scores a mean squared error of $1/6$; that is the baseline to beat. Three seeds train at once, as one population; each has its own initialisation and its own stream of training sequences.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 task = tasks.AddingTask(T=20)
 spec = stack.ModelSpec(cell="lstm", input_size=2, hidden_size=8, output_size=1)
 config = train.TrainConfig(steps=600, batch_size=32, lr=1e-2)
 population = stack.init_population(spec, SEEDS)
-population, history = train.train(population, spec, task, config, np.random.default_rng(DATA_SEED))
+population, history = train.train(population, spec, task, config, population_module.data_rngs(SEEDS))
 test_mse = train.evaluate(population, spec, task, np.random.default_rng(DATA_SEED + 1), batch_size=1000)
 print("test MSE per seed:", np.round(test_mse, 4), "| baseline:", round(task.baseline, 4))
 assert not history.diverged.any(), "no seed may diverge in this small, standard setting"
@@ -88,7 +97,7 @@ glue("anat_test_mse_min", float(np.min(test_mse).round(4)), display=False)
 # %% [markdown]
 # All three seeds learned the task: their test errors range from {glue:text}`anat_test_mse_min:.4f` to {glue:text}`anat_test_mse_max:.4f`, against $1/6 \approx 0.167$ for the constant guess. Now we run every trained net over a fresh batch and record the range of each quantity.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 xs_test, _ = task.sample(np.random.default_rng(DATA_SEED + 2), 500)
 _, cache = stack.forward(population, xs_test, spec)
 layer = cache.layer_caches[0]
@@ -103,18 +112,17 @@ max_abs_c = float(np.abs(layer.cs).max())
 glue("anat_max_abs_c", round(max_abs_c, 2), display=False)
 
 # %%
-gates = np.concatenate([layer.acts[..., H:]], axis=-1)
-assert gates.min() > 0 and gates.max() < 1, "gates are sigmoids: strictly inside (0, 1)"
-assert np.abs(layer.acts[..., :H]).max() < 1, "the candidate is a tanh: inside (-1, 1)"
-assert np.abs(layer.hs).max() < 1, "h = o * tanh(c) is inside (-1, 1)"
-assert max_abs_c > 1, "the cell state is not squashed: trained cells leave (-1, 1)"
+assert max_abs_c > 1, "C1: the cell state is not squashed by tanh: trained cells leave (-1, 1)"
+assert layer.hs.min() < -0.05, "C1: the node output h is not a sigmoid output: it takes clearly negative values"
+h_min = float(layer.hs.min())
+glue("anat_h_min", round(h_min, 2), display=False)
 
 # %% [markdown]
-# The measurement splits C1 in two. The gates are sigmoids and stay in $(0, 1)$; the candidate and the output are tanh-bounded. But the **cell state is not the output of any activation**: in these trained nets $|c|$ reaches {glue:text}`anat_max_abs_c:.2f`, well outside the range of tanh. tanh is applied *to* the cell state on its way out, not *as* its activation. And the "node output" $h$ is not a sigmoid: it is a sigmoid gate times a tanh.
+# The measurement splits C1 in two. The gates are sigmoids and the candidate and the output are tanh-bounded, by construction. But the **cell state is not the output of any activation**: in these trained nets $|c|$ reaches {glue:text}`anat_max_abs_c:.2f`, well outside the range of tanh. tanh is applied *to* the cell state on its way out, not *as* its activation. And the "node output" $h$ is not a sigmoid: it is a sigmoid gate times a tanh, and it goes as low as {glue:text}`anat_h_min`, which no sigmoid output can.
 #
 # The figure below follows one sequence through one trained net. The two marked inputs are where the input gate should open and the cell should store a value.
 
-# %% mystnb={"figure": {"caption": "One test sequence through a trained LSTM (seed 0, 8 units). Rows are units, columns are time steps; the dashed lines mark the two marked inputs of the adding problem. Gates live in (0, 1), the candidate and the output in (-1, 1), while the cell state is unbounded and holds its value between the marks.", "name": "fig-anat-states"}, "image": {"alt": "Six heat maps, units by time: candidate g, input gate i, forget gate f, output gate o, cell state c and output h. The input gate opens for some units at the two marked steps, the forget gate stays mostly between 0.6 and 0.9, and the cell state steps at each mark and then holds its value."}}
+# %% tags=["nbval-ignore-output"] mystnb={"figure": {"caption": "One test sequence through a trained LSTM (seed 0, 8 units). Rows are units, columns are time steps; the dashed lines mark the two marked inputs of the adding problem. Gates live in (0, 1), the candidate and the output in (-1, 1), while the cell state is unbounded and holds its value between the marks.", "name": "fig-anat-states"}, "image": {"alt": "Six heat maps, units by time: candidate g, input gate i, forget gate f, output gate o, cell state c and output h. The input gate opens for some units at the two marked steps, the forget gate stays mostly between 0.6 and 0.9, and the cell state steps at each mark and then holds its value."}}
 sample = 0
 marks = np.flatnonzero(xs_test[:, sample, 1])
 panels = [("g (candidate)", -1, 1, "PuOr"), ("i (input gate)", 0, 1, "viridis"),
@@ -188,17 +196,63 @@ for return_sequences in (True, False):
 # %% [markdown]
 # ## The GRU: the same division of labour
 #
-# Claim D7 extends the picture to the GRU {cite:p}`cho2014gru`. A GRU has two sigmoid gates, an update gate $u$ and a reset gate $r$, and a tanh candidate $n$. Its new state is a gated average, $h_t = (1 - u_t)\, n_t + u_t\, h_{t-1}$. No tanh is applied to $h$ itself, yet $h$ stays in $(-1, 1)$: an average of numbers in $(-1, 1)$ stays there. We check that on random weights scaled up to push the pre-activations far out.
+# Claim D7 extends the picture to the GRU {cite:p}`cho2014gru`. A GRU has two sigmoid gates, an update gate $u$ and a reset gate $r$, and a tanh candidate $n$. Its new state is a gated average, $h_t = (1 - u_t)\, n_t + u_t\, h_{t-1}$. So in a GRU tanh is the **candidate's** activation, not the hidden state's: no activation is applied to $h$ at all. $h$ is bounded only because it averages bounded candidates. The test: keep the same (deliberately large) weights and swap the candidate's tanh for ReLU. If tanh were what bounds the state, the state must now leave $(-1, 1)$.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 p_gru = gru.init(np.random.default_rng(SEEDS[0]), 2, 8)
 p_gru = {k: 3.0 * v for k, v in p_gru.items()}          # large weights: strongly saturated units
-hs_gru, c_gru = gru.forward(p_gru, np.random.default_rng(DATA_SEED).standard_normal((200, 16, 2)) * 3)
-gru_gates = c_gru.acts[..., :16]
-print("GRU gates in", np.round([gru_gates.min(), gru_gates.max()], 3), "| GRU h in",
-      np.round([hs_gru.min(), hs_gru.max()], 3))
-assert gru_gates.min() >= 0 and gru_gates.max() <= 1, "GRU gates are sigmoids"
-assert np.abs(hs_gru).max() <= 1, "a GRU's state is an average of tanh values, so it stays in [-1, 1]"
+xs_gru = np.random.default_rng(DATA_SEED).standard_normal((200, 16, 2)) * 3       # (T, B, D)
+hs_gru, _ = gru.forward(p_gru, xs_gru)                                            # candidate tanh
+hs_gru_relu, _ = gru.forward(p_gru, xs_gru, cand="relu")                          # candidate ReLU, same weights
+gru_max = {"tanh": float(np.abs(hs_gru).max()), "relu": float(np.abs(hs_gru_relu).max())}
+print(f"max |h| with a tanh candidate: {gru_max['tanh']:.3f}; with a ReLU candidate: {gru_max['relu']:.3g}")
+assert gru_max["relu"] > 10, "D7: with a ReLU candidate the GRU state leaves (-1, 1): its bound comes from the candidate"
+glue("anat_gru_relu_max", f"{gru_max['relu']:.3g}", display=False)
+
+# %% [markdown]
+# With the candidate's tanh, $|h|$ stays below 1; with a ReLU candidate and the same weights it reaches {glue:text}`anat_gru_relu_max`. The bound on a GRU's state is inherited from its candidate, and the state itself has no activation.
+#
+# ## Do the gates need outputs in 0..1?
+#
+# D7 gives a reason for the sigmoid gates: they "need outputs in 0..1". A gate multiplies, so a value in $(0, 1)$ reads as "how much to let through". But does training need that range? We swap the gates' sigmoid for two alternatives and train each on the adding problem, now with $T = 50$ steps between the start and the readout so that memory matters: **tanh gates**, in $(-1, 1)$, which can flip the sign of what they pass, and **identity gates**, unbounded. Eight seeds per variant, each with its own initialisation and data stream, the same training budget as above (Adam, 600 steps of 32 sequences, learning rate 0.01, 8 units). A run *succeeds* when its test error falls below a quarter of the constant baseline; we also record the largest $|c|$ on 200 test sequences.
+
+# %% tags=["nbval-ignore-output"]
+GATE_SEEDS = list(range(8))
+gate_task = tasks.AddingTask(T=50)
+gate_runs = {}
+for gate in ("sigmoid", "tanh", "identity"):
+    s = spec.with_(gate=gate)
+    pop, hist = train.train(stack.init_population(s, GATE_SEEDS), s, gate_task, config,
+                            population_module.data_rngs(GATE_SEEDS))
+    mse = train.evaluate(pop, s, gate_task, np.random.default_rng(DATA_SEED + 1), batch_size=1000)
+    _, gc = stack.forward(pop, gate_task.sample(np.random.default_rng(DATA_SEED + 2), 200)[0], s)
+    cs = gc.layer_caches[0].cs                                                       # (T+1, S, B, H)
+    max_c = np.abs(cs).max(axis=(0, 2, 3))                                           # (S,)
+    ok = (mse < 0.25 * gate_task.baseline) & ~hist.diverged
+    gate_runs[gate] = {"ok": int(ok.sum()), "mse": mse, "max_c": max_c, "diverged": int(hist.diverged.sum())}
+    print(f"{gate:9s} gates: success {stats.fmt_rate(int(ok.sum()), len(GATE_SEEDS))}; diverged {int(hist.diverged.sum())}; "
+          f"median test MSE / baseline {np.median(mse) / gate_task.baseline:.2f}; median max |c| {np.median(max_c):.3g}")
+
+# %% tags=["nbval-ignore-output"]
+n_g = len(GATE_SEEDS)
+cmp_tanh = stats.compare_rates(gate_runs["tanh"]["ok"], n_g, gate_runs["sigmoid"]["ok"], n_g)
+c_ident, c_sig = float(np.median(gate_runs["identity"]["max_c"])), float(np.max(gate_runs["sigmoid"]["max_c"]))
+print(f"tanh vs sigmoid gates, success: Fisher p = {cmp_tanh.p:.2f}")
+assert gate_runs["tanh"]["ok"] >= gate_runs["sigmoid"]["ok"] or not cmp_tanh.significant, \
+    "D7: gates in (-1, 1) should not learn significantly worse than sigmoid gates at this scale"
+assert gate_runs["tanh"]["ok"] >= n_g // 2, "D7: tanh gates (outputs in (-1, 1)) should learn the task for at least half the seeds"
+assert c_ident > 1e3 * c_sig, "D7: unbounded (identity) gates should let the cell state blow up by orders of magnitude"
+glue("anat_gate_sig", stats.fmt_rate(gate_runs["sigmoid"]["ok"], n_g), display=False)
+glue("anat_gate_tanh", stats.fmt_rate(gate_runs["tanh"]["ok"], n_g), display=False)
+glue("anat_gate_id", stats.fmt_rate(gate_runs["identity"]["ok"], n_g), display=False)
+glue("anat_gate_p", round(cmp_tanh.p, 2), display=False)
+glue("anat_gate_c_id", f"{c_ident:.1e}", display=False)
+glue("anat_gate_c_sig", f"{c_sig:.1f}", display=False)
+glue("anat_gate_n", n_g, display=False)
+
+# %% [markdown]
+# Sigmoid gates succeeded in {glue:text}`anat_gate_sig`, tanh gates in {glue:text}`anat_gate_tanh` (Fisher p = {glue:text}`anat_gate_p` for the difference), identity gates in {glue:text}`anat_gate_id`. What goes wrong without the 0..1 range is not the sign: gates in $(-1, 1)$ trained at least as well at this scale. It is the **bound**. With identity gates nothing stops the products $f_t \odot c_{t-1}$ and $i_t \odot g_t$ from growing, and the median largest $|c|$ was {glue:text}`anat_gate_c_id`, against at most {glue:text}`anat_gate_c_sig` with sigmoid gates. The range $(0, 1)$ makes a gate interpretable as a fraction and keeps $|f_t| < 1$ a pure decay; that is a design reason, not a requirement this experiment could confirm.
+
 
 # %% [markdown]
 # ## Is the implementation right? A gradient check, run live
@@ -237,21 +291,29 @@ assert max(errors.values()) < 1e-7, "every backward pass must agree with finite 
 # :class: verdict-caveat
 # :name: verdict-c1
 #
-# The roles are right but the wording is not. The gates are sigmoids and stay in $(0, 1)$. tanh appears twice: as the candidate $g$, and as the squash applied to the cell state on its way to the output. The cell state itself has no activation: in our trained nets $|c|$ reached {glue:text}`anat_max_abs_c:.2f`, far outside tanh's range. The "node output" $h = o \odot \tanh(c)$ is a sigmoid gate times a tanh, not a sigmoid ({numref}`fig-anat-states`).
+# Tested at: 3 trained LSTMs (8 units, adding problem T = 20, Adam, 600 steps), 500 test sequences. The roles are right but the wording is not. In Keras terms, C1's "sigmoid" is `recurrent_activation` (the three gates) and its "tanh" is `activation`, which acts twice: as the candidate $g$, and as the squash applied to the cell state on its way to the output. The cell state itself has no activation: in our trained nets $|c|$ reached {glue:text}`anat_max_abs_c:.2f`, far outside tanh's range. The "node output" $h = o \odot \tanh(c)$ is a sigmoid gate times a tanh, not a sigmoid: it went as low as {glue:text}`anat_h_min` ({numref}`fig-anat-states`). And tanh is a convention: the 1997 LSTM used scaled logistic squashes {cite:p}`hochreiter1997lstm`.
 # :::
 #
-# :::{admonition} C13 · holds with a caveat
-# :class: verdict-caveat
-# :name: verdict-c13
-#
-# Each sample is indeed a 2D array (timesteps × features), and a batch is 3D; `return_sequences=True` does return one output per step. But a layer does not "have as many cells as the timesteps": it has **one** cell, applied at every step. Its {glue:text}`anat_n_params` parameters are the same for $T = 1$ and $T = 1000$. The $T$ boxes of an unrolled drawing all share those weights.
-# :::
-#
-# :::{admonition} D7 · holds
+# (verdict-c13)=
+# :::{admonition} C13 (shapes, return_sequences) · holds
 # :class: verdict-holds
+# :name: verdict-c13-shapes
+#
+# Tested at: shapes of one LSTM layer (D = 2, H = 8) on a batch of 500 sequences of T = 20. Each sample is a 2D array (timesteps × features), a batch is 3D, and `return_sequences=True` returns one output per step, `(T, B, H)`, while `False` returns only the last, `(B, H)`.
+# :::
+#
+# :::{admonition} C13 ("as many cells as timesteps") · fails as stated
+# :class: verdict-fails
+# :name: verdict-c13-cells
+#
+# Tested at: one LSTM layer (D = 2, H = 8) run on T = 1, 30 and 1000. A layer does not "have as many cells as the timesteps": it has **one** cell, applied at every step. Its {glue:text}`anat_n_params` parameters are the same for $T = 1$ and $T = 1000$; the $T$ boxes of an unrolled drawing all share those weights.
+# :::
+#
+# :::{admonition} D7 · holds with a caveat
+# :class: verdict-caveat
 # :name: verdict-d7
 #
-# In both cells the gates are sigmoids with outputs in $(0, 1)$, used as multiplicative switches, and tanh bounds the state: directly in the LSTM's output squash, and through a convex average of tanh candidates in the GRU, whose state stayed in $[-1, 1]$ even with saturating weights.
+# Tested at: GRU with large random weights (8 units, 200 steps, batch 16); LSTMs with sigmoid, tanh and identity gates ({glue:text}`anat_gate_n` seeds each, 8 units, adding problem T = 50, Adam, 600 steps). The gates are sigmoids in both cells. But tanh is not the GRU's hidden-state activation: it is the candidate's, and the state has none (with a ReLU candidate the same GRU's $|h|$ reached {glue:text}`anat_gru_relu_max`). "Because they need outputs in 0..1" was not confirmed: gates in $(-1, 1)$ learned the task in {glue:text}`anat_gate_tanh` runs against {glue:text}`anat_gate_sig` for sigmoid gates. What the gates do need is a bound: identity gates let $|c|$ reach {glue:text}`anat_gate_c_id`.
 # :::
 #
 # ## Exercises
@@ -297,3 +359,4 @@ assert max(errors.values()) < 1e-7, "every backward pass must agree with finite 
 # - {cite:t}`hochreiter1997lstm`
 # - {cite:t}`gers2000forget`
 # - {cite:t}`cho2014gru`
+# - {cite:t}`keras_lstm_docs`

@@ -44,7 +44,7 @@ class Styles:
             c = fixed[r["label"]]
             if c is None:
                 c, n = free[n % len(free)], n + 1
-            out.append({"l": r["l"], "c": str(c), "d": r["d"]})
+            out.append({"l": r["l"], "c": "currentColor" if str(c) == "#000000" else str(c), "d": r["d"]})  # dark mode
         return out
 
 
@@ -120,17 +120,17 @@ def body(rows, ax, data) -> str:
     out = []
     for pos, lab in ax["yt"]:
         y = TOP + PH * (1 - (pos - ax["y0"]) / (ax["y1"] - ax["y0"]))
-        out.append(f'<line x1="{L}" x2="{R}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
-                   f'<text x="{L - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="13">{lab}</text>')
+        out.append(f'<line x1="{L}" x2="{R}" y1="{y:.1f}" y2="{y:.1f}" stroke="currentColor" stroke-opacity="0.18"/>'
+                   f'<text x="{L - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="13" fill="currentColor">{lab}</text>')
     for pos, lab in ax["xt"]:
         x = L + X(pos)
-        out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{BOT}" stroke="#eee"/>'
-                   f'<text x="{x:.1f}" y="{BOT + 18}" text-anchor="middle" font-size="13">{lab}</text>')
+        out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{BOT}" stroke="currentColor" stroke-opacity="0.1"/>'
+                   f'<text x="{x:.1f}" y="{BOT + 18}" text-anchor="middle" font-size="13" fill="currentColor">{lab}</text>')
     xl, yl = data["labels"]
-    out.append(f'<line x1="{L}" x2="{R}" y1="{BOT}" y2="{BOT}" stroke="#444"/>'
-               f'<line x1="{L}" x2="{L}" y1="{TOP}" y2="{BOT}" stroke="#444"/>'
-               f'<text x="{(L + R) / 2:.1f}" y="{H - 12}" text-anchor="middle" font-size="14">{xl}</text>'
-               f'<text x="16" y="{(TOP + BOT) / 2:.1f}" text-anchor="middle" font-size="14" '
+    out.append(f'<line x1="{L}" x2="{R}" y1="{BOT}" y2="{BOT}" stroke="currentColor" stroke-opacity="0.8"/>'
+               f'<line x1="{L}" x2="{L}" y1="{TOP}" y2="{BOT}" stroke="currentColor" stroke-opacity="0.8"/>'
+               f'<text x="{(L + R) / 2:.1f}" y="{H - 12}" text-anchor="middle" font-size="14" fill="currentColor">{xl}</text>'
+               f'<text x="16" y="{(TOP + BOT) / 2:.1f}" text-anchor="middle" font-size="14" fill="currentColor" '
                f'transform="rotate(-90 16 {(TOP + BOT) / 2:.1f})">{yl}</text>'
                f'<svg x="{L}" y="{TOP}" width="{PW}" height="{PH}" overflow="hidden">')
     for k, x, y, lo, hi in rows:
@@ -198,19 +198,19 @@ function body(rows, ax) {
   var out = "", i, j, y, x;
   for (i = 0; i < ax.yt.length; i++) {
     y = TOP + PH * (1 - (ax.yt[i][0] - ax.y0) / (ax.y1 - ax.y0));
-    out += '<line x1="' + L + '" x2="' + R + '" y1="' + f(y) + '" y2="' + f(y) + '" stroke="#ddd"/>' +
-      '<text x="' + (L - 6) + '" y="' + f(y + 4) + '" text-anchor="end" font-size="13">' + ax.yt[i][1] + '</text>';
+    out += '<line x1="' + L + '" x2="' + R + '" y1="' + f(y) + '" y2="' + f(y) + '" stroke="currentColor" stroke-opacity="0.18"/>' +
+      '<text x="' + (L - 6) + '" y="' + f(y + 4) + '" text-anchor="end" font-size="13" fill="currentColor">' + ax.yt[i][1] + '</text>';
   }
   for (i = 0; i < ax.xt.length; i++) {
     x = L + X(ax.xt[i][0]);
-    out += '<line x1="' + f(x) + '" x2="' + f(x) + '" y1="' + TOP + '" y2="' + BOT + '" stroke="#eee"/>' +
-      '<text x="' + f(x) + '" y="' + (BOT + 18) + '" text-anchor="middle" font-size="13">' + ax.xt[i][1] + '</text>';
+    out += '<line x1="' + f(x) + '" x2="' + f(x) + '" y1="' + TOP + '" y2="' + BOT + '" stroke="currentColor" stroke-opacity="0.1"/>' +
+      '<text x="' + f(x) + '" y="' + (BOT + 18) + '" text-anchor="middle" font-size="13" fill="currentColor">' + ax.xt[i][1] + '</text>';
   }
   var mid = f((TOP + BOT) / 2);
-  out += '<line x1="' + L + '" x2="' + R + '" y1="' + BOT + '" y2="' + BOT + '" stroke="#444"/>' +
-    '<line x1="' + L + '" x2="' + L + '" y1="' + TOP + '" y2="' + BOT + '" stroke="#444"/>' +
-    '<text x="' + f((L + R) / 2) + '" y="' + (H - 12) + '" text-anchor="middle" font-size="14">' + D.labels[0] + '</text>' +
-    '<text x="16" y="' + mid + '" text-anchor="middle" font-size="14" transform="rotate(-90 16 ' + mid + ')">' +
+  out += '<line x1="' + L + '" x2="' + R + '" y1="' + BOT + '" y2="' + BOT + '" stroke="currentColor" stroke-opacity="0.8"/>' +
+    '<line x1="' + L + '" x2="' + L + '" y1="' + TOP + '" y2="' + BOT + '" stroke="currentColor" stroke-opacity="0.8"/>' +
+    '<text x="' + f((L + R) / 2) + '" y="' + (H - 12) + '" text-anchor="middle" font-size="14" fill="currentColor">' + D.labels[0] + '</text>' +
+    '<text x="16" y="' + mid + '" text-anchor="middle" font-size="14" fill="currentColor" transform="rotate(-90 16 ' + mid + ')">' +
     D.labels[1] + '</text><svg x="' + L + '" y="' + TOP + '" width="' + PW + '" height="' + PH + '" overflow="hidden">';
   for (i = 0; i < rows.length; i++) {
     var r = rows[i], xs = D.xs[r[1]], lo = r[3], hi = r[4], st = D.styles[r[0]];

@@ -23,7 +23,9 @@ import warnings
 
 import numpy as np
 
-from . import _checks, lstm, stack, tasks
+from pathlib import Path
+
+from . import _checks, lstm, stack, store, sweep, tasks
 
 KEYS = ("variant", "T", "optimizer", "clip")
 
@@ -47,14 +49,45 @@ def single_thread_blas() -> bool:
     return False
 
 
+def load_grid(dirs, cells) -> tuple[list, dict]:
+    """Load the stored ``cells`` (a grid's ``cells()`` list) from the first of ``dirs`` that holds each one.
+
+    Returns ``(results, info)``: ``results`` as :func:`rnnlab.sweep.load_cells` gives them, in the
+    order of ``cells``; ``info`` has ``stale`` (modules changed since any cell was made), ``first``
+    and ``last`` (dates the cells were made), ``commands`` and ``cpu_s`` (CPU time of the cells).
+    Raises ``FileNotFoundError`` naming the first cell that is stored nowhere.
+    """
+    if isinstance(dirs, (str, Path)):
+        dirs = [dirs]
+    if not isinstance(cells, (list, tuple)) or not cells:
+        raise ValueError(f"cells must be a non-empty list of cell dicts; got {cells!r}")
+    results, stale, dates, commands, cpu = [], set(), [], set(), 0.0
+    for cell in cells:
+        key = sweep.cell_key(cell)
+        where = next((Path(d) / key for d in dirs if store.exists(Path(d) / key)), None)
+        if where is None:
+            raise FileNotFoundError(f"cell {key} is stored in none of {[str(d) for d in dirs]}; run its grid first")
+        arrays, meta = store.load(where)
+        results.append({"cell": meta["cell"], "arrays": arrays, "meta": meta})
+        prov = meta.get("provenance", {})
+        stale |= set(meta["stale"])
+        dates.append(prov.get("date", ""))
+        commands.add(prov.get("command", ""))
+        cpu += prov.get("runtime_s") or 0.0
+    info = {"stale": sorted(stale), "first": min(dates), "last": max(dates), "commands": sorted(commands),
+            "cpu_s": round(cpu, 1)}
+    return results, info
+
+
 def outcomes(results) -> dict:
     """Counts per square ``(variant, T, optimizer, clip, lr)`` of a loaded grid (:func:`rnnlab.sweep.load_cells`).
 
     Each value is a dict of integers: ``n`` runs, ``success`` (final MSE below the
     threshold, never diverged), ``stopped_success`` (success without ever spiking:
     what a rule that stops a run at its first spike would have kept), ``spiked``,
-    ``diverged``, ``recovered`` (spiked, did not diverge, final loss below the
-    baseline) and ``spiked_success`` (spiked, then succeeded anyway).
+    ``diverged``, ``exploded`` (spiked or diverged), ``recovered`` (spiked, did not
+    diverge, final loss below the baseline) and ``spiked_success`` (spiked, then
+    succeeded anyway).
     """
     if not isinstance(results, (list, tuple)) or not results:
         raise ValueError(f"results must be a non-empty list of stored cells; got {results!r}")
@@ -65,8 +98,9 @@ def outcomes(results) -> dict:
             m = a["lr"] == lr
             succ, spk = a["success"][m].astype(bool), a["spike_at"][m] >= 0
             key = tuple(cell[k] for k in KEYS) + (float(lr),)
+            div = a["diverged_at"][m] >= 0
             out[key] = {"n": int(m.sum()), "success": int(succ.sum()), "stopped_success": int((succ & ~spk).sum()),
-                        "spiked": int(spk.sum()), "diverged": int((a["diverged_at"][m] >= 0).sum()),
+                        "spiked": int(spk.sum()), "diverged": int(div.sum()), "exploded": int((spk | div).sum()),
                         "recovered": int(a["recovered"][m].sum()), "spiked_success": int((succ & spk).sum())}
     return out
 

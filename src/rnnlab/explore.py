@@ -16,7 +16,9 @@ Two front ends draw the same SVG (see :mod:`rnnlab._explore_svg`):
   per explorer, so several can share a page). This is what the website shows.
 * **live** (:meth:`Explorer.widget`): ipywidgets controls; each change calls
   ``compute`` again and replaces the SVG of an ``ipywidgets.HTML`` in place
-  (no image encoding, a few ms on top of ``compute``).
+  (no image encoding, a few ms on top of ``compute``). Its axes are those of the
+  page when all combinations have been computed in this kernel (``html()`` or
+  ``frames()``) or fixed by ``xlim``/``ylim``; otherwise each view is rescaled.
 
 :meth:`Explorer.display` shows the live version only when ipywidgets imports, the
 code runs in a Jupyter kernel and the environment variable ``RNNLAB_LIVE`` is
@@ -114,6 +116,7 @@ class Explorer:
         self.ylog, self.xlim, self.ylim = bool(ylog), xlim, ylim
         self.styles = svg.Styles()
         self._frames = None
+        self._global_axes = None
         self._html = None
         self.last_update_s = None
 
@@ -252,6 +255,8 @@ class Explorer:
         and the assignment to the output widget (which sends it to the browser in a kernel).
         """
         start = time.perf_counter()
+        if not hasattr(self, "_inputs"):
+            raise ValueError("update needs the live widget: call widget() (or display(live=True)) first")
         unknown = set(values) - set(self._inputs)
         if unknown:
             raise ValueError(f"unknown controls {sorted(unknown)}; controls are {list(self.controls)}")
@@ -265,8 +270,12 @@ class Explorer:
             self._quiet = False
         current = {n: c.value for n, c in self._inputs.items()}
         fr = self.frame(**current)
-        fixed = self._frames is not None and "auto" not in (self.xlim, self.ylim)
-        ax = self._axes_for(self._frames if fixed else [fr])
+        if self._frames is not None and "auto" not in (self.xlim, self.ylim):
+            if self._global_axes is None:                  # one range for all combinations, as on the page
+                self._global_axes = self._axes_for(self._frames)
+            ax = self._global_axes
+        else:                                              # explicit limits, or each combination rescaled
+            ax = self._axes_for([fr])
         rows = [[s["k"], s["x"], s["y"], s["lo"], s["hi"]] for s in fr]
         data = {"styles": self.styles.table(), "xs": None, "ylog": self.ylog,
                 "labels": [_html.escape(self.xlabel), _html.escape(self.ylabel)]}
@@ -281,5 +290,10 @@ class Explorer:
         if live if live is not None else live_requested():
             display(self.widget())
         else:
+            from IPython import get_ipython
+
             text = f"Explorer: {self._aria()} over {', '.join(self.controls)} (open the book page to use it)"
+            if get_ipython() is None:                      # a plain Python session: no HTML to show
+                print(text)
+                return
             display({"text/html": self.html(), "text/plain": text}, raw=True)

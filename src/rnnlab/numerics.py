@@ -245,15 +245,18 @@ def mlp_forward(params: dict, x, prec="float32"):
     z_l = a_{l-1} W_l + b_l, a_l = relu(z_l) for the hidden layers, linear
     readout. Each matrix product and each bias add is rounded to ``prec``
     (params must already be representable in it: see :func:`init_mlp_population`).
-    ``x`` (B, D) is shared by the models.
+    ``x`` (B, D) is shared by the models; ``x`` (S, B, D) gives each model its own batch.
     """
     prec = precision(prec)
     L = _n_layers(params)
     W0 = params["W0"]
     if W0.ndim != 3:
         raise ValueError(f"params['W0'] must have shape (S, D, H) (a population); got {W0.shape}")
-    x = _checks.array("x", x, min_ndim=2, last=W0.shape[1])
-    a = prec.round(x.astype(prec.compute))[None]                                  # (1, B, D)
+    x = _checks.array("x", x, min_ndim=2, max_ndim=3, last=W0.shape[1])
+    if x.ndim == 3 and x.shape[0] != W0.shape[0]:
+        raise ValueError(f"x must have shape (B, D) or (S={W0.shape[0]}, B, D); got {x.shape}")
+    a = prec.round(x.astype(prec.compute))                                        # (B, D) or (S, B, D)
+    a = a[None] if a.ndim == 2 else a                                             # (1 or S, B, D)
     inputs, pre = [], []
     for l in range(L):
         inputs.append(a)
@@ -293,6 +296,16 @@ def _xent_grad(logits, y):
     p /= p.sum(axis=-1, keepdims=True)                                           # (S, B, C)
     p[..., np.arange(y.size), y] -= 1.0
     return p / y.size
+
+
+def _xent_grad_batched(logits, y):
+    """As :func:`_xent_grad`, with each model's own labels ``y`` (S, B)."""
+    z = logits.astype(np.float64)
+    z = z - z.max(axis=-1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=-1, keepdims=True)                                           # (S, B, C)
+    np.put_along_axis(p, y[..., None], np.take_along_axis(p, y[..., None], -1) - 1.0, -1)
+    return p / y.shape[-1]
 
 
 @dataclass(frozen=True)
@@ -368,6 +381,68 @@ def relu_d0_sweep(X, y, sizes, seeds, *, prec="float32", bias="uniform", batch_s
             g1 = mlp_backward(dout, sub, sub_cache, d0=1.0, prec=prec)["W0"]
             differ[hit] += np.any((g0 != g1).reshape(hit.size, -1), axis=1)
     return SweepResult(prec.name, differ > 0, differ, zeros, zeros_first, entries)
+
+
+@dataclass(frozen=True)
+class TrainPair:
+    """Outcome of :func:`relu_d0_train`: S pairs of nets, one per seed, trained with ReLU'(0) = d0s[0] and d0s[1]."""
+
+    precision: str
+    d0s: tuple
+    loss: np.ndarray              # (2, S) final mean cross-entropy on the whole of X (float64 evaluation)
+    steps_differ: np.ndarray      # (S,) steps at which the two copies' gradients differed (before they diverge)
+    identical: np.ndarray         # (S,) bool: the two copies ended with bitwise-equal weights
+
+
+def relu_d0_train(X, y, sizes, seeds, *, prec="float32", bias="uniform", d0s=(0.0, 1.0), lr: float = 0.05,
+                  steps: int = 200, batch_size: int = 128) -> TrainPair:
+    """Train two copies of each of S ReLU MLPs with plain SGD, ReLU'(0) = d0s[0] and d0s[1].
+
+    A pair shares its initialisation (``init_mlp_population`` with seed ``seeds[k]``) and its
+    minibatch sequence, drawn from ``np.random.default_rng([seeds[k], 1])``, so the two copies differ
+    only through ReLU'(0); different seeds have their own initialisation and their own minibatches.
+    Every product, sum and update is rounded to ``prec`` (see :func:`precision`); the final loss is
+    evaluated in float64 on the whole of ``X`` with the trained weights.
+    """
+    X = _checks.array("X", X, min_ndim=2)
+    y = np.asarray(y)
+    if y.shape != X.shape[:1] or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"y must be integer labels of shape ({X.shape[0]},); got {y.dtype} {y.shape}")
+    if len(d0s) != 2:
+        raise ValueError(f"d0s must hold two values of ReLU'(0); got {d0s!r}")
+    d0s = tuple(_checks.finite_float("d0s entry", d) for d in d0s)
+    lr = _checks.finite_float("lr", lr, positive=True)
+    steps = _checks.positive_int("steps", steps)
+    batch_size = _checks.positive_int("batch_size", batch_size)
+    if batch_size > X.shape[0]:
+        raise ValueError(f"batch_size must be at most the number of samples ({X.shape[0]}); got {batch_size}")
+    prec = precision(prec)
+    seeds = list(seeds)
+    start = init_mlp_population(sizes, seeds, bias=bias, prec=prec)
+    S = len(seeds)
+    idx = np.stack([np.stack([r.choice(X.shape[0], batch_size, replace=False) for _ in range(steps)])
+                    for r in (np.random.default_rng([s_, 1]) for s_ in seeds)], axis=1)   # (steps, S, B)
+    copies = [{k: v.copy() for k, v in start.items()} for _ in d0s]                        # two populations
+    differ = np.zeros(S, dtype=np.int64)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for t in range(steps):
+            xb, yb = X[idx[t]], y[idx[t]]                                  # (S, B, D), (S, B)
+            for i, d0 in enumerate(d0s):
+                p = copies[i]
+                logits, cache = mlp_forward(p, xb, prec)                   # (S, B, C)
+                if i == 1:
+                    differ += np.any([np.any((z == 0).reshape(S, -1), axis=1) for z in cache[1]], axis=0)
+                g = mlp_backward(_xent_grad_batched(logits, yb), p, cache, d0=d0, prec=prec)
+                for key in p:
+                    p[key] = prec.round(p[key] - prec.round(lr * g[key]).astype(prec.compute))
+        loss = np.zeros((2, S))
+        for i, p in enumerate(copies):
+            logits, _ = mlp_forward({k: v.astype(np.float64) for k, v in p.items()}, X, "float64")   # (S, N, C)
+            z = logits - logits.max(axis=-1, keepdims=True)
+            logp = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+            loss[i] = -logp[:, np.arange(y.size), y].mean(axis=1)
+    identical = np.all([np.all((copies[0][k] == copies[1][k]).reshape(S, -1), axis=1) for k in start], axis=0)
+    return TrainPair(prec.name, d0s, loss, differ, identical)
 
 
 # ---------------------------------------------------------------------------
@@ -467,3 +542,45 @@ def gradient_descent_1d(grad: Callable, w0, steps: int, lr: Callable) -> np.ndar
         w = w - lr(t) * grad(w)
         traj[t + 1] = w
     return traj
+
+
+TRAIN_GRID = {"precs": ("float16", "float32"), "depths": (2, 4), "seeds": 20, "width": 64, "lr": 0.05,
+              "steps": 200, "batch_size": 128, "n_data": 2048, "data_seed": 100, "bias": "uniform"}
+"""The stored ReLU'(0) training comparison of chapter 2 (``python -m rnnlab.numerics --out ...``)."""
+
+
+def main(argv=None) -> int:
+    """Run :func:`relu_d0_train` over :data:`TRAIN_GRID` and store it with :mod:`rnnlab.store`."""
+    import argparse
+    import shlex
+    import sys
+    import time
+
+    from . import store
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    ap = argparse.ArgumentParser(prog="python -m rnnlab.numerics",
+                                 description="Train ReLU MLPs with ReLU'(0) = 0 and 1 (chapter 2) and store the losses.")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--overwrite", action="store_true")
+    args = ap.parse_args(argv)
+    g = TRAIN_GRID
+    t0 = time.perf_counter()
+    X, y = image_like_data(np.random.default_rng(g["data_seed"]), g["n_data"])
+    loss = np.zeros((len(g["precs"]), len(g["depths"]), 2, g["seeds"]))          # (precs, depths, d0, seeds)
+    differ = np.zeros((len(g["precs"]), len(g["depths"]), g["seeds"]), dtype=np.int64)
+    identical = np.zeros_like(differ, dtype=bool)
+    for i, prec in enumerate(g["precs"]):
+        for j, depth in enumerate(g["depths"]):
+            r = relu_d0_train(X, y, [X.shape[1]] + [g["width"]] * depth + [10], range(g["seeds"]), prec=prec,
+                              bias=g["bias"], lr=g["lr"], steps=g["steps"], batch_size=g["batch_size"])
+            loss[i, j], differ[i, j], identical[i, j] = r.loss, r.steps_differ, r.identical
+    meta = {"provenance": store.provenance(dict(g), "python -m rnnlab.numerics " + " ".join(map(shlex.quote, argv)),
+                                           time.perf_counter() - t0)}
+    print(store.save(args.out, {"loss": loss, "steps_differ": differ, "identical": identical}, meta,
+                     overwrite=args.overwrite))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -2,7 +2,7 @@
 
 The minimum over repeats estimates the cost of the code itself; the other
 repeats were slowed by whatever else the machine was doing. Timings are never
-deterministic, so chapters print them in cells marked ``# NBVAL_IGNORE_OUTPUT``
+deterministic, so chapters print them in cells tagged ``nbval-ignore-output``
 and assert only on ratios with a wide margin.
 """
 from __future__ import annotations
@@ -65,3 +65,120 @@ def best_times(fns: dict, repeats: int = 5, warmup: int = 1) -> dict:
             fn()
             best[k] = min(best[k], time.perf_counter() - t0)
     return best
+
+
+# --- what the CPU offers, and the same measurement under several CPU profiles -------------------
+
+COLUMNS = ("f", "df", "df_from_output")
+"""The three costs :func:`activation_cost` measures, in this order in every table."""
+
+PROFILES = {
+    "SSE": {"OPENBLAS_CORETYPE": "Nehalem", "NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR"},
+    "AVX2": {"OPENBLAS_CORETYPE": "Haswell", "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR"},
+    "AVX-512": {},
+}
+"""Environment settings that make numpy (and OpenBLAS) on an AVX-512 x86 machine use only the
+kernels an older CPU would have: SSE4.2 only, AVX2 (a typical laptop), everything (a server)."""
+
+
+def kernels(funcs=("tanh", "exp", "maximum"), dtypes=("float32", "float64")) -> dict:
+    """Which SIMD target numpy dispatches each ufunc loop to on this CPU, e.g.
+    ``{"tanh": {"float32": "X86_V4"}}``; ``"baseline"`` means the build's minimum (for x86-64 wheels,
+    SSE4.2: no vectorised transcendental), ``"unknown"`` when numpy cannot say (numpy < 2)."""
+    codes = {"float32": "f", "float64": "d"}
+    out = {f: {dt: "unknown" for dt in dtypes} for f in funcs}
+    try:
+        from numpy.lib import introspect
+    except ImportError:                                   # pragma: no cover - numpy < 2
+        return out
+    info = introspect.opt_func_info(func_name="|".join(funcs))
+    for f in funcs:
+        for sig, d in info.get(f, {}).items():
+            for dt in dtypes:
+                if set(sig) == {codes[dt]}:
+                    cur = d.get("current", "unknown")
+                    out[f][dt] = "baseline" if cur.startswith("baseline") else cur
+    return out
+
+
+def activation_table(names, dtypes=("float32", "float64"), n: int = 1_000_000, repeats: int = 7,
+                     seed: int = 0) -> np.ndarray:
+    """Nanoseconds per element, shape ``(len(dtypes), len(names), 3)`` with the :data:`COLUMNS`
+    of :func:`activation_cost`, on ``n`` standard normal pre-activations."""
+    n = _checks.positive_int("n", n)
+    rng = np.random.default_rng(seed)
+    out = np.full((len(dtypes), len(names), len(COLUMNS)), np.nan)    # (dtypes, names, columns)
+    for i, dt in enumerate(dtypes):
+        z = rng.standard_normal(n).astype(dt)                          # (n,)
+        for j, name in enumerate(names):
+            c = activation_cost(name, z, repeats)
+            out[i, j] = [c[k] for k in COLUMNS]
+    return out
+
+
+_CHILD = """
+import json, sys
+from rnnlab import timing
+names, dtypes, n, repeats = json.loads(sys.argv[1])
+table = timing.activation_table(names, dtypes, n, repeats)
+print(json.dumps({"table": table.tolist(), "kernels": timing.kernels()}))
+"""
+
+
+def profile_tables(names, dtypes=("float32", "float64"), n: int = 1_000_000, repeats: int = 7,
+                   profiles=None) -> dict:
+    """:func:`activation_table` measured in a fresh Python process under each CPU profile
+    (environment settings, :data:`PROFILES` by default): ``{profile: {"table", "kernels"}}``.
+    numpy reads ``NPY_DISABLE_CPU_FEATURES`` when it is imported, hence the subprocess."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    profiles = PROFILES if profiles is None else profiles
+    if not isinstance(profiles, dict) or not profiles:
+        raise ValueError(f"profiles must be a non-empty dict of name -> environment settings; got {profiles!r}")
+    arg = json.dumps([list(names), list(dtypes), int(n), int(repeats)])
+    out = {}
+    for pname, env in profiles.items():
+        full = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", **env)
+        if "NPY_DISABLE_CPU_FEATURES" not in env:
+            full.pop("NPY_DISABLE_CPU_FEATURES", None)
+        res = subprocess.run([sys.executable, "-c", _CHILD, arg], env=full, capture_output=True, text=True,
+                             check=True)
+        got = json.loads(res.stdout.strip().splitlines()[-1])
+        out[pname] = {"table": np.array(got["table"]), "kernels": got["kernels"]}
+    return out
+
+
+def main(argv=None) -> int:
+    """``python -m rnnlab.timing --out results/compute_cost_profiles``: store :func:`profile_tables`."""
+    import argparse
+    import shlex
+    import sys
+    import time as _time
+
+    from . import store
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    ap = argparse.ArgumentParser(prog="python -m rnnlab.timing",
+                                 description="Time the activations under the SSE, AVX2 and AVX-512 profiles.")
+    ap.add_argument("--out", required=True, help="where to store the result (e.g. results/compute_cost_profiles)")
+    ap.add_argument("--repeats", type=int, default=15)
+    ap.add_argument("--overwrite", action="store_true")
+    args = ap.parse_args(argv)
+    names, dtypes, n = ["sigmoid", "tanh", "relu", "leaky_relu"], ["float32", "float64"], 1_000_000
+    t0 = _time.perf_counter()
+    got = profile_tables(names, dtypes, n, args.repeats)
+    settings = {"names": names, "dtypes": dtypes, "columns": list(COLUMNS), "n": n, "repeats": args.repeats,
+                "profiles": {p: PROFILES[p] for p in got}, "unit": "ns per element, best of repeats"}
+    meta = {"profiles": list(got), "kernels": {p: g["kernels"] for p, g in got.items()},
+            "provenance": store.provenance(settings, "python -m rnnlab.timing " + " ".join(map(shlex.quote, argv)),
+                                           _time.perf_counter() - t0)}
+    arrays = {"ns": np.stack([got[p]["table"] for p in got])}       # (profiles, dtypes, names, columns)
+    print(store.save(args.out, arrays, meta, overwrite=args.overwrite))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

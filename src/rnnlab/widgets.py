@@ -10,7 +10,9 @@ Jacobians taken from the layer's own backward pass
 (:func:`rnnlab.spectral.jacobian_norms`).
 
 * :class:`LiveExplorer` -- ipywidgets sliders in JupyterLab; every change recomputes
-  the curves (tens of ms) and redraws a matplotlib figure.
+  the curves (tens of ms) and redraws the figure in place as an SVG (rnnlab.explore's renderer).
+* :func:`eigen_explorer` -- the same curves as an :class:`rnnlab.explore.Explorer`
+  (kernel-free page and live widget from one call, ``display()``).
 * :func:`precompute_grid` + :func:`explorer_html` -- a kernel-free version for the
   website: the same curves on a grid, embedded as JSON in a small self-contained
   HTML/JS page (an SVG plot driven by plain HTML sliders; no external scripts).
@@ -160,9 +162,10 @@ class LiveExplorer:
     """The live version for JupyterLab: sliders for radius and T, a dropdown for the activation.
 
     ``LiveExplorer().widget`` is an ipywidgets box; display it in a notebook cell.
-    :meth:`update` recomputes the curves with :func:`explorer_curves` and redraws;
-    it returns the seconds spent computing and updating the plot data (the
-    part that must stay below 0.1 s; the image transfer comes on top).
+    :meth:`update` recomputes the curves with :func:`explorer_curves` and updates the
+    plot data; :meth:`show` then redraws the figure in place as an SVG. A slider move takes
+    tens of ms from key press to new figure in JupyterLab (benchmarks/bench_explore_lab.py
+    --widget live); :func:`eigen_explorer` is the same explorer on :mod:`rnnlab.explore`.
     """
 
     def __init__(self, *, radius=1.0, T=50, act="tanh", **kwargs):
@@ -173,7 +176,7 @@ class LiveExplorer:
         self.radius = w.FloatSlider(value=radius, min=0.2, max=2.0, step=0.05, description="rho(W)")
         self.T = w.IntSlider(value=T, min=5, max=150, step=5, description="T")
         self.act = w.Dropdown(options=list(ACTS), value=act, description="activation")
-        self.out = w.Output()
+        self.out = w.HTML()                       # the figure, redrawn in place as SVG (see show)
         with plt.ioff():
             self.fig, self.ax = plt.subplots(figsize=(6, 3.2))
         self.ax.set_xlabel("lag k = T - t")
@@ -202,18 +205,35 @@ class LiveExplorer:
         if self.band is not None:
             self.band.remove()
         self.band = self.ax.fill_between(k, logs.min(axis=0), logs.max(axis=0), color=plotting.color(a), alpha=0.2)
+        self._band_data = (logs.min(axis=0), logs.max(axis=0))             # (T,) each, log10
         self.ax.set_xlim(0, T - 1)
         self.ax.set_title(f"{a}, rho(W) = {r:.2f}, T = {T}")
         return time.perf_counter() - start
 
     def show(self) -> float:
-        """:meth:`update`, then redraw the figure in the output area; returns the update's seconds."""
-        from IPython.display import display
+        """:meth:`update`, then redraw the figure in place; returns the update's seconds.
+
+        The figure shown is an SVG drawn by rnnlab.explore's renderer from the same curves
+        (a few ms); the matplotlib figure only holds the data (re-encoding it as a PNG took
+        100-500 ms per move, too slow for a slider).
+        """
+        from . import _explore_svg as svg
+        from .explore import _round
 
         seconds = self.update()
-        self.out.clear_output(wait=True)
-        with self.out:
-            display(self.fig)
+        r, T, a = float(self.radius.value), int(self.T.value), self.act.value
+        k = np.arange(T)                                                   # (T,)
+        med, (lo, hi) = np.asarray(self.med.get_ydata(), dtype=float), self._band_data   # (T,) log10
+        styles = svg.Styles()
+        styles.index(a)
+        styles.index("linear prediction rho^k", dash=True)
+        lin = np.clip(k * np.log10(r), LOG_FLOOR, LOG_CEIL)
+        rows = [[0, k.tolist(), _round(10.0 ** med), _round(10.0 ** lo), _round(10.0 ** hi)],
+                [1, k.tolist(), _round(10.0 ** lin), None, None]]
+        axes = svg.axes([], (0, max(T - 1, 1)), (10.0 ** LOG_FLOOR, 10.0 ** LOG_CEIL), True)
+        data = {"styles": styles.table(), "xs": None, "ylog": True, "labels": ["lag k = T - t", "||dh_T/dh_t||"]}
+        title = f"{a}, rho(W) = {r:.2f}, T = {T}"
+        self.out.value = f"<div><b>{title}</b></div>" + svg.render(rows, axes, data, title)
         return seconds
 
 
