@@ -23,13 +23,13 @@ def _per_model(x, g, n_lead):
     return x.reshape(x.shape + (1,) * (g.ndim - n_lead))
 
 
-def _check_grads(grads: dict, n_lead) -> dict:
+def _check_grads(grads: dict, n_lead, finite: bool = True) -> dict:
     if not isinstance(grads, dict) or not grads:
         raise _checks.ArgTypeError(f"grads must be a non-empty dict of float arrays; got {type(grads).__name__}")
     for k, g in grads.items():
         if not isinstance(g, np.ndarray) or not np.issubdtype(g.dtype, np.floating):
             raise _checks.ArgTypeError(f"grads[{k!r}] must be a float array; got {getattr(g, 'dtype', type(g).__name__)}")
-        if not np.all(np.isfinite(g)):
+        if finite and not np.all(np.isfinite(g)):
             raise ValueError(f"grads[{k!r}] must be finite (a diverged run stops before its update); got inf or NaN")
     if isinstance(n_lead, bool) or not isinstance(n_lead, (int, np.integer)) or n_lead < 0:
         raise ValueError(f"n_lead must be a non-negative integer; got {n_lead!r}")
@@ -37,8 +37,12 @@ def _check_grads(grads: dict, n_lead) -> dict:
 
 
 def global_norm(grads: dict, n_lead: int = 0):
-    """sqrt of the sum of all squared gradient entries, per model (shape lead)."""
-    _check_grads(grads, n_lead)
+    """sqrt of the sum of all squared gradient entries, per model (shape lead).
+
+    A measurement, not an update: inf or NaN entries give an inf or NaN norm (no
+    error), which is how ``train`` detects a diverging run before it steps.
+    """
+    _check_grads(grads, n_lead, finite=False)
     total = 0.0
     for g in grads.values():
         total = total + np.sum(g * g, axis=tuple(range(n_lead, g.ndim)))
@@ -48,6 +52,7 @@ def global_norm(grads: dict, n_lead: int = 0):
 def clip_by_global_norm(grads: dict, threshold: float, n_lead: int = 0):
     """Rescale each model's gradient to norm <= threshold; return (clipped, norm before)."""
     threshold = _checks.finite_float("threshold", threshold, positive=True)
+    _check_grads(grads, n_lead)
     norm = global_norm(grads, n_lead)
     with np.errstate(divide="ignore", over="ignore"):   # a zero or inf norm: scale 1 or 0, no warning
         scale = np.minimum(1.0, threshold / np.maximum(np.asarray(norm, dtype=np.float64), 1e-300))
