@@ -193,3 +193,49 @@ def test_train_leaves_its_input_unchanged():
     p1, _ = train.train(p0, spec, task, train.TrainConfig(steps=3, lr=0.1), np.random.default_rng(1))
     assert all(np.array_equal(p0[k], before[k]) for k in p0)
     assert any(not np.array_equal(p1[k], before[k]) for k in p0)
+
+
+def _pretend_code_changed(folder, keys):
+    """Rewrite the recorded hash of rnnlab.train in each cell, as if the code had changed since."""
+    for k in keys:
+        rec = folder / f"{k}.json"
+        meta = json.loads(rec.read_text())
+        meta["provenance"]["source"]["rnnlab.train"] = "0" * 16
+        rec.write_text(json.dumps(meta))
+
+
+def test_verifying_a_refactor_clears_staleness_only_when_the_cells_reproduce(tmp_path):
+    out = tmp_path / "g"
+    sweep.run_cells(square_cell, CELLS, out, log=lambda m: None)
+    _pretend_code_changed(out, [c["key"] for c in CELLS])
+    assert sweep.load_manifest(out)["stale"] == ["rnnlab.train"]
+
+    def changed(cell):                                   # a "refactor" that changes a number
+        return {"y": square_cell(cell)["y"] + 1e-12}
+
+    logs = []
+    assert not sweep.verify_cells(changed, CELLS, out, sample=2, log=logs.append)
+    assert not (out / store.VERIFIED).exists() and all("differs in y" in m for m in logs)
+    assert sweep.load_manifest(out)["stale"] == ["rnnlab.train"]
+
+    logs = []
+    assert sweep.verify_cells(square_cell, CELLS, out, sample=2, log=logs.append)
+    assert [m.split(":")[0] for m in logs] == ["s0", "s3"], "first and last cell are re-run"
+    manifest = sweep.load_manifest(out)
+    assert manifest["stale"] == [] and manifest["verified"]["checked"] == ["s0", "s3"]
+    _, meta = store.load(out / "s1")
+    assert meta["stale"] == [] and "matched bit for bit" in store.describe(meta)
+    entry = store.verification(out / "s2")
+    assert entry["covers"] == ["s0", "s1", "s2", "s3"]
+
+
+def test_a_verification_does_not_vouch_for_results_it_does_not_cover(tmp_path):
+    out = tmp_path / "g"
+    sweep.run_cells(square_cell, CELLS[:2], out, log=lambda m: None)
+    store.record_verification(out, ["s0"], ["s0"])
+    _pretend_code_changed(out, ["s0", "s1"])
+    assert store.load(out / "s1")[1]["stale"] == ["rnnlab.train"]
+    with pytest.raises(ValueError, match="checked"):
+        store.record_verification(out, ["s0"], ["s1"])
+    with pytest.raises(FileNotFoundError, match="covers"):
+        store.record_verification(out, ["s0", "nope"], ["s0"])

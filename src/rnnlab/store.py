@@ -18,6 +18,12 @@ of every ``rnnlab`` module that was loaded when the result was made.
 code has changed since, naming the modules (:func:`describe` says it in a
 sentence, with the command that regenerates the result).
 
+A refactor that leaves every number unchanged still changes the hashes. Rather
+than trust it, :func:`record_verification` stores, in ``verified.json`` beside
+the results, that some of them were re-run under the new code and gave
+bit-identical arrays (``python -m rnnlab.grids NAME --out DIR --verify K``);
+:func:`load` then measures staleness from that verification.
+
 This module knows nothing about where the repository is: callers pass paths.
 """
 from __future__ import annotations
@@ -182,15 +188,56 @@ def load(path, *, check_source: bool = True) -> tuple[dict, dict]:
         raise ResultCorrupt(f"{data_file} does not match the sha256 recorded in {record}")
     with np.load(io.BytesIO(data), allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
+    meta["verified"] = verification(stem)
     meta["stale"] = stale_modules(meta) if check_source else []
     return arrays, meta
 
 
 def stale_modules(meta: dict) -> list:
-    """Modules whose source differs from the one recorded in ``meta["provenance"]["source"]``."""
-    recorded = (meta.get("provenance") or {}).get("source") or {}
+    """Modules whose source differs from the code that made (or last re-checked) the result.
+
+    The reference hashes are ``meta["verified"]["source"]`` when a verification
+    covers the result, else ``meta["provenance"]["source"]``.
+    """
+    recorded = ((meta.get("verified") or {}).get("source") or (meta.get("provenance") or {}).get("source") or {})
     now = source_hashes(recorded)
     return sorted(n for n, h in recorded.items() if now.get(n) != h)
+
+
+VERIFIED = "verified.json"
+
+
+def verification(path) -> dict | None:
+    """The newest entry of ``verified.json`` beside ``path`` that covers it, or None."""
+    stem = _stem(path)
+    f = stem.parent / VERIFIED
+    if not f.is_file():
+        return None
+    for entry in reversed(json.loads(f.read_text()).get("verifications", [])):
+        if stem.name in entry.get("covers", []):
+            return entry
+    return None
+
+
+def record_verification(folder, covers, checked, command: str = "") -> dict:
+    """Append to ``folder/verified.json`` that ``checked`` (result names) were re-run under the current
+    code and matched bit for bit; the entry vouches for ``covers`` (all results made by the same code).
+
+    Earlier entries are kept (the file is a log); the write is atomic.
+    """
+    folder = Path(folder)
+    if not set(checked) <= set(covers) or not checked:
+        raise ValueError(f"checked must be a non-empty subset of covers; got {sorted(checked)}")
+    missing = [n for n in covers if not exists(folder / n)]
+    if missing:
+        raise FileNotFoundError(f"covers names results not stored in {folder}: {missing[:3]}")
+    f = folder / VERIFIED
+    log = json.loads(f.read_text()) if f.is_file() else {"verifications": []}
+    entry = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "command": command,
+             "checked": sorted(checked), "covers": sorted(covers), "cpu": cpu_summary(), "source": source_hashes()}
+    log["verifications"].append(entry)
+    _atomic_write(f, (json.dumps(log, indent=1, default=_json_default) + "\n").encode())
+    return entry
 
 
 def describe(meta: dict) -> str:
@@ -201,10 +248,13 @@ def describe(meta: dict) -> str:
         text += f" in {prov['runtime_s']:.0f} s"
     if prov.get("command"):
         text += f" by `{prov['command']}`"
-    stale = meta.get("stale") or []
+    stale, v = meta.get("stale") or [], meta.get("verified")
     if stale:
         text += (f". The code has changed since ({', '.join(stale)}): the numbers below are those of the stored "
                  f"run; re-run the command to regenerate them.")
+    elif v:
+        text += (f". The code has been refactored since; on {v['date'][:10]}, {len(v['checked'])} of the "
+                 f"{len(v['covers'])} results stored with it were re-run under the current code and matched bit for bit.")
     else:
         text += "; the code that made it is unchanged."
     return text

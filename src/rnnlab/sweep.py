@@ -145,11 +145,48 @@ def load_manifest(out_dir) -> dict:
     """The grid's manifest, with ``stale``: modules changed since any of its cells was made."""
     out = Path(out_dir)
     body = json.loads((out / "manifest.json").read_text())
-    stale = set()
+    stale, verified = set(), []
     for key in body["cells"]:
-        stale |= set(store.stale_modules(json.loads((out / f"{key}.json").read_text())))
+        meta = json.loads((out / f"{key}.json").read_text())
+        meta["verified"] = store.verification(out / key)
+        verified.append(meta["verified"])
+        stale |= set(store.stale_modules(meta))
     body["stale"] = sorted(stale)
+    body["verified"] = verified[0] if all(v is not None for v in verified) else None
     return body
+
+
+def verify_cells(fn, cells, out_dir, *, sample: int = 2, command: str = "", log=print) -> bool:
+    """Re-run ``sample`` of the cells stored in ``out_dir`` and compare them bit for bit with what is stored.
+
+    The cells are evenly spaced over the stored ones (first and last included).
+    When every re-run array equals the stored one (NaN equal to NaN), the
+    stored cells are recorded as reproduced by the current code
+    (:func:`rnnlab.store.record_verification`) and True is returned; otherwise
+    nothing is written, the differences are logged, and False is returned.
+    """
+    if not callable(fn):
+        raise _checks.ArgTypeError(f"fn must be callable; got {type(fn).__name__}")
+    sample = _checks.positive_int("sample", sample)
+    out = Path(out_dir)
+    stored = [(c, k) for c, k in zip(cells, _check_cells(cells)) if store.exists(out / k)]
+    if not stored:
+        raise FileNotFoundError(f"none of the grid's cells is stored in {out}")
+    picks = sorted({int(round(i)) for i in np.linspace(0, len(stored) - 1, min(sample, len(stored)))})
+    from threadpoolctl import threadpool_limits
+    same = True
+    for i in picks:
+        cell, key = stored[i]
+        old, _ = store.load(out / key, check_source=False)
+        with threadpool_limits(limits=1):
+            new = fn(cell)
+        diff = [n for n in sorted(set(old) | set(new)) if n not in old or n not in new
+                or old[n].shape != np.shape(new[n]) or not np.array_equal(old[n], np.asarray(new[n]), equal_nan=True)]
+        log(f"{key}: {'bit-identical' if not diff else 'differs in ' + ', '.join(diff)}")
+        same &= not diff
+    if same:
+        store.record_verification(out, [k for _, k in stored], [stored[i][1] for i in picks], command)
+    return same
 
 
 def table(results, fields) -> dict:

@@ -22,7 +22,6 @@ when it spiked, how high and whether it came back.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np

@@ -19,11 +19,17 @@ def main(argv=None) -> int:
     ap.add_argument("--scheduler", help="a Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     ap.add_argument("--tiny", action="store_true", help="the seconds-long version of the grid")
     ap.add_argument("--overwrite", action="store_true", help="replace a stored grid (otherwise refused)")
+    ap.add_argument("--verify", type=int, metavar="K", help="re-run K stored cells and record them if bit-identical")
     args = ap.parse_args(argv)
     grid = get(args.name)
     out = args.out or Path("_scratch") / (args.name + ("_tiny" if args.tiny else ""))
     command = "python -m rnnlab.grids " + " ".join(shlex.quote(a) for a in argv)
     settings = dict(getattr(grid, "SETTINGS", {}), tiny=args.tiny)
+    if args.verify is not None:
+        same = sweep.verify_cells(grid.run_cell, grid.cells(tiny=args.tiny), out, sample=args.verify,
+                                  command=command)
+        print(f"{out}: {'verified' if same else 'NOT reproduced: regenerate it with --overwrite'}")
+        return 0 if same else 1
     try:
         results = sweep.run_cells(grid.run_cell, grid.cells(tiny=args.tiny), out, jobs=args.jobs,
                                   scheduler=args.scheduler, overwrite=args.overwrite, settings=settings,

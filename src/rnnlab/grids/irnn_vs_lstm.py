@@ -25,11 +25,10 @@ Run with ``python -m rnnlab.grids irnn_vs_lstm --out results/irnn_vs_lstm``.
 """
 from __future__ import annotations
 
-import contextlib
 
 import numpy as np
 
-from .. import _checks, optim, population, stack, tasks, train
+from .. import _checks, population, stack, tasks, train
 
 ARMS = {
     # name: (ModelSpec fields, recipe)
@@ -58,30 +57,6 @@ SETTINGS = dict(task="adding", horizons=HORIZONS, hidden_size=16, steps=600, bat
                 n_seeds=20, success_frac=SUCCESS_FRAC, le_input_std=LE_INPUT_STD, test_batch=1000, test_seed=8,
                 log_every=10, arms={k: [v[0], v[1]] for k, v in ARMS.items()}, recipes=RECIPES)
 TINY = dict(SETTINGS, horizons=(6,), hidden_size=4, steps=5, n_seeds=2, test_batch=20, log_every=1)
-
-
-@contextlib.contextmanager
-def divergence_tolerant():
-    """Let :func:`rnnlab.train.train` see a diverging member's inf/NaN gradient norm.
-
-    ``optim.global_norm`` refuses non-finite gradients, but ``train`` calls it on
-    the raw gradients *before* its divergence rule freezes the member, so a
-    population with one diverging member would stop with a ValueError. Inside
-    this context the norm is computed without that check (and without
-    RuntimeWarnings); ``train`` then marks the member diverged and zeroes its
-    gradients, so every later optimizer call sees finite numbers.
-    """
-    checked = optim.global_norm
-
-    def norm(grads, n_lead=0):
-        with np.errstate(all="ignore"):
-            return np.sqrt(sum(np.sum(g * g, axis=tuple(range(n_lead, g.ndim))) for g in grads.values()))
-
-    optim.global_norm = norm
-    try:
-        yield
-    finally:
-        optim.global_norm = checked
 
 
 def cells(tiny: bool = False) -> list:
@@ -140,8 +115,7 @@ def run_cell(cell: dict) -> dict:
     rngs = [g for _ in recipe["lrs"] for g in population.data_rngs(seeds)]
     config = train.TrainConfig(steps=int(cell["steps"]), batch_size=int(cell["batch_size"]), lr=tuple(lrs),
                                optimizer=recipe["optimizer"], clip=recipe["clip"], clip_threshold=1.0)
-    with divergence_tolerant():
-        params, hist = train.train(params, spec, task, config, rngs)
+    params, hist = train.train(params, spec, task, config, rngs)
     test = train.evaluate(params, spec, task, np.random.default_rng([8, T]), batch_size=int(cell["test_batch"]))
     ev = train.loss_events(hist, task.baseline)
     every = int(cell["log_every"])

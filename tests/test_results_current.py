@@ -1,0 +1,33 @@
+"""Every stored result in results/ was made, or re-checked bit for bit, by the code as it is now.
+
+A change to a module that a stored number depends on fails this test until the
+result is regenerated (``--overwrite``) or a refactor is shown to reproduce it
+(``python -m rnnlab.grids NAME --out results/DIR --verify 2``); see rnnlab.store.
+"""
+import json
+from pathlib import Path
+
+import pytest
+
+from rnnlab import store
+
+RESULTS = Path(__file__).resolve().parents[1] / "results"
+RECORDS = sorted(p for p in RESULTS.rglob("*.json") if p.name not in ("manifest.json", store.VERIFIED))
+
+
+def test_results_folder_holds_records():
+    assert len(RECORDS) >= 10
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=lambda p: str(p.relative_to(RESULTS)))
+def test_stored_result_is_current(record):
+    _, meta = store.load(record)
+    command = (meta.get("provenance") or {}).get("command", "?")
+    assert not meta["stale"], (f"{record.relative_to(RESULTS)} was made by different code ({meta['stale']}); "
+                               f"regenerate it ({command} --overwrite) or verify a refactor with --verify")
+
+
+def test_every_grid_folder_is_complete():
+    for manifest in RESULTS.rglob("manifest.json"):
+        keys = json.loads(manifest.read_text())["cells"]
+        assert all(store.exists(manifest.parent / k) for k in keys), manifest
