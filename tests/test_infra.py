@@ -239,3 +239,9 @@ def test_a_verification_does_not_vouch_for_results_it_does_not_cover(tmp_path):
         store.record_verification(out, ["s0"], ["s1"])
     with pytest.raises(FileNotFoundError, match="covers"):
         store.record_verification(out, ["s0", "nope"], ["s0"])
+
+
+def test_rate_bounds_near_0_and_100_percent_keep_a_digit():
+    assert stats.fmt_rate(0, 996) == "0/996 (0 %, 95 % CI 0–0.4 %)"
+    assert stats.fmt_rate(996, 996) == "996/996 (100 %, 95 % CI 99.6–100 %)"
+    assert stats.fmt_rate(0, 20) == "0/20 (0 %, 95 % CI 0–16 %)"

@@ -45,10 +45,21 @@ def rate_ci(k: int, n: int, level: float = LEVEL) -> tuple[float, float]:
     return float(ci.low), float(ci.high)
 
 
+def _pct(x: float) -> str:
+    """A percentage, whole except within 1 % of 0 or 100, where one significant digit of the
+    distance is kept (0.4, 99.6): a bound that is not 0 never prints as 0."""
+    p = 100 * x
+    if 0 < p < 1:
+        return f"{p:.1g}"
+    if 99 < p < 100:
+        return f"{100 - float(f'{100 - p:.1g}'):g}"
+    return f"{p:.0f}"
+
+
 def fmt_rate(k: int, n: int, level: float = LEVEL) -> str:
-    """``'8/20 (40 %, 95 % CI 22–61 %)'``."""
+    """``'8/20 (40 %, 95 % CI 22–61 %)'``; ``'0/996 (0 %, 95 % CI 0–0.4 %)'``."""
     lo, hi = rate_ci(k, n, level)
-    return f"{k}/{n} ({100 * k / n:.0f} %, {100 * level:.0f} % CI {100 * lo:.0f}–{100 * hi:.0f} %)"
+    return f"{k}/{n} ({_pct(k / n)} %, {100 * level:.0f} % CI {_pct(lo)}–{_pct(hi)} %)"
 
 
 class RateTest(NamedTuple):
