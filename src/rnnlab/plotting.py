@@ -53,7 +53,7 @@ def use_book_style() -> None:
         "grid.alpha": 0.3,
         "axes.titlesize": 11,
         "axes.labelsize": 10,
-        "legend.fontsize": 9,
+        "legend.fontsize": 10,
         "legend.frameon": False,
         "lines.linewidth": 1.8,
         "axes.prop_cycle": mpl.cycler(color=[OKABE_ITO[k] for k in ("blue", "vermillion", "orange", "green", "purple", "sky", "black")]),
