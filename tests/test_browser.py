@@ -32,7 +32,7 @@ def _skip_reason():
         return f"no built site in {SITE}: run `make book` first"
     sources = [*ROOT.glob("chapters/*.ipynb"), *ROOT.glob("*.md"), *ROOT.glob("_static/*"), *ROOT.glob("_ext/*.py"),
                ROOT / "_config.yml", ROOT / "_toc.yml"]
-    built = (SITE / "index.html").stat().st_mtime
+    built = max(p.stat().st_mtime for p in SITE.rglob("*.html"))     # an incremental build rewrites only some pages
     newer = sorted(p.name for p in sources if p.exists() and p.stat().st_mtime > built)
     if SITE == ROOT / "_build" / "html" and newer:
         return f"the site in {SITE} is older than {newer[:3]}: run `make book` first"
