@@ -943,7 +943,7 @@ sat_explorer.display()
 # ({glue:text}`sat_sp_trained:.0%` zeros after training), not in the weights, so "sparse parametric matrix" is the
 # wrong wording. The regularising half found no support: with 64 noisy training samples, ReLU's generalisation gap
 # was {glue:text}`sat_reg_gap_relu` against {glue:text}`sat_reg_gap_leaky001` for leaky ReLU (median, 20 paired
-# seeds, {glue:text}`sat_reg_p_leaky001`). One small setting; elsewhere that half stays open.
+# seeds, {glue:text}`sat_reg_p_leaky001`). {glue:text}`sat_reg_opposite` One small setting; elsewhere that half stays open.
 # :::
 #
 # :::{admonition} D11 · holds
