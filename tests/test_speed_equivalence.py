@@ -96,6 +96,15 @@ def test_lstm_main_benchmark_size_identical(rng):
     _check_lstm(rng, 10, 32, 2, 32, np.float32, S=16, shared_x=False)
 
 
+@pytest.mark.parametrize("dtype,ddtype", [(np.float32, np.float64), (np.float16, np.float32), (np.float64, np.float32)])
+def test_lstm_identical_when_dhs_has_another_dtype(dtype, ddtype, rng):
+    for fg in (True, False):
+        params, xs, dhs, _ = _problem(rng, lstm.init, 6, 3, 2, 5, dtype, forget_gate=fg)
+        dhs = dhs.astype(ddtype)
+        _same_tree(lstm.backward(dhs, lstm.forward(params, xs, forget_gate=fg)[1], return_trace=True),
+                   ref.lstm_backward(dhs, ref.lstm_forward(params, xs, forget_gate=fg)[1], return_trace=True), "bwd")
+
+
 def test_lstm_caches_survive_later_calls(rng):
     """Reused work buffers must never clobber a cache or an output still held by the caller."""
     params, xs, dhs, _ = _problem(rng, lstm.init, 8, 4, 2, 8, np.float32)

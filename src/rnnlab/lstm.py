@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _checks, _layer, activations, init as _init
-from ._tensor import merge_time, sum_over_time, unbroadcast
+from ._tensor import fresh_array, merge_time, sum_over_time, unbroadcast, work_array
 
 KEYS = ("W_x", "W_h", "b")
 
@@ -83,25 +83,29 @@ def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", squash="tan
     h0 = _layer.state("h0", state0[0], lead + (B, H), W_h.dtype)
     c0 = _layer.state("c0", state0[1], lead + (B, H), W_h.dtype)
 
+    nH, dtype = W_h.shape[-1], W_h.dtype
     zs = _layer.input_projection(params, xs, lead)              # (T, *lead, B, nH): one matmul for all steps
-    acts = np.empty_like(zs)                                    # (T, *lead, B, nH)
-    cs = np.empty((T + 1,) + lead + (B, H), dtype=W_h.dtype)    # (T+1, *lead, B, H)
-    hs = np.empty_like(cs)                                      # (T+1, *lead, B, H)
-    sq = np.empty_like(cs[1:])                                  # (T, *lead, B, H)
+    acts = fresh_array(zs.shape, dtype)                         # (T, *lead, B, nH)
+    cs = fresh_array((T + 1,) + lead + (B, H), dtype)           # (T+1, *lead, B, H)
+    hs = fresh_array(cs.shape, dtype)                           # (T+1, *lead, B, H)
+    sq = fresh_array(cs.shape, dtype)[1:]                       # (T, *lead, B, H)
     cs[0], hs[0] = c0, h0
-    rec = np.empty(lead + (B, zs.shape[-1]), dtype=W_h.dtype)   # (*lead, B, nH) scratch
+    rec = work_array("lstm.rec", lead + (B, nH), dtype)         # (*lead, B, nH) scratch
+    ig = work_array("lstm.ig", lead + (B, H), dtype)            # (*lead, B, H) scratch
     for t in range(T):
         np.matmul(hs[t], W_h, out=rec)                          # (*lead, B, nH)
         zs[t] += rec
-        acts[t, ..., :H] = cand.f(zs[t, ..., :H])               # g
-        acts[t, ..., H:] = gate.f(zs[t, ..., H:])               # i, f, o
+        _layer.apply_into(cand, zs[t, ..., :H], acts[t, ..., :H])   # g
+        _layer.apply_into(gate, zs[t, ..., H:], acts[t, ..., H:])   # i, f, o
         g, i = acts[t, ..., :H], acts[t, ..., H:2 * H]
         o = acts[t, ..., -H:]
+        np.multiply(i, g, out=ig)                               # (*lead, B, H)
         if forget_gate:
-            cs[t + 1] = acts[t, ..., 2 * H:3 * H] * cs[t] + i * g   # (*lead, B, H)
+            np.multiply(acts[t, ..., 2 * H:3 * H], cs[t], out=cs[t + 1])
+            cs[t + 1] += ig                                     # c_t = f c_{t-1} + i g
         else:
-            cs[t + 1] = cs[t] + i * g
-        sq[t] = squash.f(cs[t + 1])                             # (*lead, B, H)
+            np.add(cs[t], ig, out=cs[t + 1])
+        _layer.apply_into(squash, cs[t + 1], sq[t])             # (*lead, B, H)
         np.multiply(o, sq[t], out=hs[t + 1])
     cache = Cache(xs, zs, acts, cs, sq, hs, params, gate, cand, squash, forget_gate)
     return hs[1:], cache
@@ -119,42 +123,53 @@ def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
     xs, zs, acts, cs, hs, params = cache.xs, cache.zs, cache.acts, cache.cs, cache.hs, cache.params
     T, H = zs.shape[0], cs.shape[-1]
     dhs = _layer.check_douts(dhs, hs[1:])
-    n = n_blocks(cache.forget_gate)
-    # Local derivatives for all steps at once, taken at the pre-activations.
-    K = np.empty_like(zs)                                       # (T, *lead, B, nH): dz = K * [dc, dc, (dc), dh]
-    K[..., :H] = acts[..., H:2 * H] * cache.cand.grad(zs[..., :H], acts[..., :H])   # i * cand'(z_g)
-    dgate = cache.gate.grad(zs[..., H:], acts[..., H:])
-    K[..., H:2 * H] = acts[..., :H] * dgate[..., :H]                       # g * gate'(z_i)
-    if cache.forget_gate:
-        K[..., 2 * H:3 * H] = cs[:-1] * dgate[..., H:2 * H]                # c_{t-1} * gate'(z_f)
-    K[..., -H:] = cache.sq * dgate[..., -H:]                               # squash(c_t) * gate'(z_o)
-    P = acts[..., -H:] * cache.squash.grad(cs[1:], cache.sq)               # o * squash'(c_t)
-    F = acts[..., 2 * H:3 * H] if cache.forget_gate else None             # f_t
-
+    n, fg, lead_B = n_blocks(cache.forget_gate), cache.forget_gate, zs.shape[1:-1]
     W_hT = np.swapaxes(params["W_h"], -1, -2)                   # (*lead, nH, H)
-    dzs = np.empty_like(zs)                                     # (T, *lead, B, nH)
-    dh_next, dc_next = _layer.final_state_grads(dstate_T, hs[0].shape, zs.dtype, 2)
-    shape4 = zs.shape[1:-1] + (n, H)
+    dzs = work_array("lstm.dzs", zs.shape, zs.dtype)            # (T, *lead, B, nH)
+    dh_T, dc_T = _layer.final_state_grads(dstate_T, hs[0].shape, zs.dtype, 2)
+    # Scratch for one step, reused by every step (and every call): (*lead, B, H) or (*lead, B, nH - H).
+    wd = np.result_type(dhs.dtype, zs.dtype)                    # dhs of another float dtype promotes dh and dc
+    dh, dc, dc_next = (work_array(f"lstm.{k}", lead_B + (H,), wd) for k in ("dh", "dc", "dc_next"))
+    P = work_array("lstm.P", lead_B + (H,), zs.dtype)
+    dgate = work_array("lstm.dgate", lead_B + ((n - 1) * H,), zs.dtype)
+    dh_next = fresh_array(lead_B + (H,), zs.dtype)              # (*lead, B, H); the last one is dh0
+    dh_next[...], dc_next[...] = dh_T, dc_T
+    shape4 = lead_B + (n, H)
     if return_trace:
         trace_dh, trace_dc = np.empty_like(hs[1:]), np.empty_like(cs[1:])
     for t in reversed(range(T)):
-        dh = dhs[t] + dh_next                                   # (*lead, B, H)
-        dc = dc_next + dh * P[t]                                # (*lead, B, H)
+        a, z, dz = acts[t], zs[t], dzs[t]                       # (*lead, B, nH) each
+        # Local derivatives at step t, taken at the pre-activations: dz = K * [dc, dc, (dc), dh].
+        _layer.grad_into(cache.squash, cs[t + 1], cache.sq[t], P)
+        np.multiply(a[..., -H:], P, out=P)                      # o * squash'(c_t)
+        _layer.grad_into(cache.cand, z[..., :H], a[..., :H], dz[..., :H])
+        np.multiply(a[..., H:2 * H], dz[..., :H], out=dz[..., :H])          # K_g = i * cand'(z_g)
+        _layer.grad_into(cache.gate, z[..., H:], a[..., H:], dgate)
+        np.multiply(a[..., :H], dgate[..., :H], out=dz[..., H:2 * H])       # K_i = g * gate'(z_i)
+        if fg:
+            np.multiply(cs[t], dgate[..., H:2 * H], out=dz[..., 2 * H:3 * H])  # K_f = c_{t-1} * gate'(z_f)
+        np.multiply(cache.sq[t], dgate[..., -H:], out=dz[..., -H:])         # K_o = squash(c_t) * gate'(z_o)
+        # Backprop through the step.
+        np.add(dhs[t], dh_next, out=dh)                         # (*lead, B, H)
+        np.multiply(dh, P, out=dc)
+        np.add(dc_next, dc, out=dc)                             # dc = dc_next + dh * P
         if return_trace:
             trace_dh[t], trace_dc[t] = dh, dc
-        dz4 = dzs[t].reshape(shape4)                            # (*lead, B, n, H) view
-        K4 = K[t].reshape(shape4)
-        np.multiply(K4[..., :-1, :], dc[..., None, :], out=dz4[..., :-1, :])  # g, i, (f) blocks
-        np.multiply(K4[..., -1, :], dh, out=dz4[..., -1, :])                  # o block
-        dh_next = dzs[t] @ W_hT                                 # (*lead, B, H)
-        dc_next = dc * F[t] if cache.forget_gate else dc
+        dz4 = dz.reshape(shape4)                                # (*lead, B, n, H) view
+        np.multiply(dz4[..., :-1, :], dc[..., None, :], out=dz4[..., :-1, :])  # g, i, (f) blocks
+        np.multiply(dz4[..., -1, :], dh, out=dz4[..., -1, :])                  # o block
+        np.matmul(dz, W_hT, out=dh_next)                        # (*lead, B, H)
+        if fg:
+            np.multiply(dc, a[..., 2 * H:3 * H], out=dc_next)   # dc * f_t
+        else:
+            dc_next[...] = dc
     grads = {
         "W_x": sum_over_time(xs, dzs),                          # (*lead, D, nH); broadcasts over shared xs
         "W_h": sum_over_time(hs[:-1], dzs),                     # (*lead, H, nH): one matmul over all steps
         "b": merge_time(dzs).sum(axis=-2),                      # (*lead, nH)
     }
     dxs = unbroadcast(dzs @ np.swapaxes(params["W_x"], -1, -2), xs.shape)  # like xs
-    out = (grads, (dh_next, dc_next), dxs)
+    out = (grads, (dh_next, dc_next.copy()), dxs)
     if return_trace:
         out = out + ({"dh": trace_dh, "dc": trace_dc},)
     return out
