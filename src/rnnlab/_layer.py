@@ -100,6 +100,12 @@ def apply_into(act, z, out):
     return out
 
 
+def elementwise_safe(act):
+    """True when ``act`` may run on extra values without side effects (no warning, no error):
+    sigmoid and tanh, whose f and grad are computed here."""
+    return act.f in (_SIGMOID.f, _TANH.f) and act.df_out in (_SIGMOID.df_out, _TANH.df_out)
+
+
 def grad_into(act, z, y, out):
     """``out[...] = act.grad(z, y)`` without temporaries for sigmoid and tanh; bit-for-bit the same."""
     if act.df_out is _SIGMOID.df_out:              # y (1 - y)

@@ -92,11 +92,15 @@ def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", squash="tan
     cs[0], hs[0] = c0, h0
     rec = work_array("lstm.rec", lead + (B, nH), dtype)         # (*lead, B, nH) scratch
     ig = work_array("lstm.ig", lead + (B, H), dtype)            # (*lead, B, H) scratch
+    whole_rows = _layer.elementwise_safe(gate)
     for t in range(T):
         np.matmul(hs[t], W_h, out=rec)                          # (*lead, B, nH)
         zs[t] += rec
-        _layer.apply_into(cand, zs[t, ..., :H], acts[t, ..., :H])   # g
-        _layer.apply_into(gate, zs[t, ..., H:], acts[t, ..., H:])   # i, f, o
+        if whole_rows:      # the gate over whole contiguous rows is faster; the g block is then overwritten
+            _layer.apply_into(gate, zs[t], acts[t])
+        else:
+            _layer.apply_into(gate, zs[t, ..., H:], acts[t, ..., H:])   # i, f, o
+        _layer.apply_into(cand, zs[t, ..., :H], acts[t, ..., :H])       # g
         g, i = acts[t, ..., :H], acts[t, ..., H:2 * H]
         o = acts[t, ..., -H:]
         np.multiply(i, g, out=ig)                               # (*lead, B, H)
@@ -131,7 +135,8 @@ def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
     wd = np.result_type(dhs.dtype, zs.dtype)                    # dhs of another float dtype promotes dh and dc
     dh, dc, dc_next = (work_array(f"lstm.{k}", lead_B + (H,), wd) for k in ("dh", "dc", "dc_next"))
     P = work_array("lstm.P", lead_B + (H,), zs.dtype)
-    dgate = work_array("lstm.dgate", lead_B + ((n - 1) * H,), zs.dtype)
+    dgate = work_array("lstm.dgate", lead_B + (n * H,), zs.dtype)   # gate'(z) [unused, i, (f), o]
+    whole_rows = _layer.elementwise_safe(cache.gate)
     dh_next = fresh_array(lead_B + (H,), zs.dtype)              # (*lead, B, H); the last one is dh0
     dh_next[...], dc_next[...] = dh_T, dc_T
     shape4 = lead_B + (n, H)
@@ -144,11 +149,14 @@ def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
         np.multiply(a[..., -H:], P, out=P)                      # o * squash'(c_t)
         _layer.grad_into(cache.cand, z[..., :H], a[..., :H], dz[..., :H])
         np.multiply(a[..., H:2 * H], dz[..., :H], out=dz[..., :H])          # K_g = i * cand'(z_g)
-        _layer.grad_into(cache.gate, z[..., H:], a[..., H:], dgate)
-        np.multiply(a[..., :H], dgate[..., :H], out=dz[..., H:2 * H])       # K_i = g * gate'(z_i)
+        if whole_rows:      # gate'(z) over whole contiguous rows (block 0 unused)
+            _layer.grad_into(cache.gate, z, a, dgate)
+        else:
+            _layer.grad_into(cache.gate, z[..., H:], a[..., H:], dgate[..., H:])
+        np.multiply(a[..., :H], dgate[..., H:2 * H], out=dz[..., H:2 * H])       # K_i = g * gate'(z_i)
         if fg:
-            np.multiply(cs[t], dgate[..., H:2 * H], out=dz[..., 2 * H:3 * H])  # K_f = c_{t-1} * gate'(z_f)
-        np.multiply(cache.sq[t], dgate[..., -H:], out=dz[..., -H:])         # K_o = squash(c_t) * gate'(z_o)
+            np.multiply(cs[t], dgate[..., 2 * H:3 * H], out=dz[..., 2 * H:3 * H])  # K_f = c_{t-1} * gate'(z_f)
+        np.multiply(cache.sq[t], dgate[..., -H:], out=dz[..., -H:])             # K_o = squash(c_t) * gate'(z_o)
         # Backprop through the step.
         np.add(dhs[t], dh_next, out=dh)                         # (*lead, B, H)
         np.multiply(dh, P, out=dc)
