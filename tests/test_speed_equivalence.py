@@ -11,11 +11,29 @@ import numpy as np
 import pytest
 
 import _reference_lstm as ref
-from rnnlab import gru, lstm, population, rnn, stack, tasks, train
+from rnnlab import _fused, activations, gru, lstm, population, rnn, stack, tasks, train
 
 DTYPES = (np.float16, np.float32, np.float64)
 ACTS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
 SIZES = ((1, 1, 1, 1), (5, 3, 2, 4), (12, 8, 3, 16), (7, 4, 2, 33))   # (T, B, D, H)
+
+
+@pytest.fixture(params=["numpy", "fused"], autouse=True)
+def engine(request, monkeypatch):
+    """Every test runs on the numpy path and, when numba is installed, on the fused path."""
+    if request.param == "numpy":
+        monkeypatch.setenv("RNNLAB_FUSED", "0")
+    else:
+        if not _fused.enabled():
+            pytest.skip("numba is not installed (or RNNLAB_FUSED=0): the fused path is off")
+        monkeypatch.setenv("RNNLAB_FUSED", "1")
+    return request.param
+
+
+def test_fused_switch(monkeypatch):
+    monkeypatch.setenv("RNNLAB_FUSED", "0")
+    assert not _fused.enabled()
+    assert not _fused.usable(np.float32, *(activations.get(a) for a in ("sigmoid", "tanh", "tanh")))
 
 
 def _same(a, b, what):
@@ -62,7 +80,9 @@ def _check_lstm(rng, T, B, D, H, dtype, S=None, shared_x=False, forget_gate=True
         out_r = ref.lstm_backward(dhs, c_r, dstate_T, return_trace=True)
         hs_n, c_n = lstm.forward(params, xs, state0, **kw)
         out_n = lstm.backward(dhs, c_n, dstate_T, return_trace=True)
+        out_plain = lstm.backward(dhs, c_n, dstate_T)          # without a trace: the fused path, if enabled
     _same(hs_n, hs_r, "hs")
+    _same_tree(out_plain, out_r[:3], "backward without trace")
     for field in ("xs", "zs", "acts", "cs", "sq", "hs"):
         _same(getattr(c_n, field), getattr(c_r, field), f"cache.{field}")
     _same_tree(out_n, out_r, "backward")

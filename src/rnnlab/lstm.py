@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _checks, _layer, activations, init as _init
+from . import _checks, _fused, _layer, activations, init as _init
 from ._tensor import fresh_array, merge_time, sum_over_time, unbroadcast, work_array
 
 KEYS = ("W_x", "W_h", "b")
@@ -127,25 +127,45 @@ def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
     xs, zs, acts, cs, hs, params = cache.xs, cache.zs, cache.acts, cache.cs, cache.hs, cache.params
     T, H = zs.shape[0], cs.shape[-1]
     dhs = _layer.check_douts(dhs, hs[1:])
-    n, fg, lead_B = n_blocks(cache.forget_gate), cache.forget_gate, zs.shape[1:-1]
     W_hT = np.swapaxes(params["W_h"], -1, -2)                   # (*lead, nH, H)
     dzs = work_array("lstm.dzs", zs.shape, zs.dtype)            # (T, *lead, B, nH)
     dh_T, dc_T = _layer.final_state_grads(dstate_T, hs[0].shape, zs.dtype, 2)
-    # Scratch for one step, reused by every step (and every call): (*lead, B, H) or (*lead, B, nH - H).
     wd = np.result_type(dhs.dtype, zs.dtype)                    # dhs of another float dtype promotes dh and dc
-    dh, dc, dc_next = (work_array(f"lstm.{k}", lead_B + (H,), wd) for k in ("dh", "dc", "dc_next"))
+    dh_next = fresh_array(hs[0].shape, zs.dtype)                # (*lead, B, H); after the loop: dh0
+    dc_next = work_array("lstm.dc_next", hs[0].shape, wd)       # (*lead, B, H); after the loop: dc0
+    dh_next[...], dc_next[...] = dh_T, dc_T
+    trace = {"dh": np.empty_like(hs[1:]), "dc": np.empty_like(cs[1:])} if return_trace else None
+    if not return_trace and wd == zs.dtype and _fused.usable(wd, cache.gate, cache.cand, cache.squash):
+        scratch = [work_array(f"lstm.{k}", s.shape, wd) for k, s in (("dh", hs[0]), ("dc", hs[0]), ("P_all", cs[1:]))]
+        _fused.backward(np.ascontiguousarray(dhs), acts, cs, cache.sq, dzs, W_hT, dh_next, dc_next, *scratch,
+                        cache.gate, cache.cand, cache.squash, cache.forget_gate)   # optional numba kernels
+    else:
+        _steps_back(dhs, cache, dzs, W_hT, dh_next, dc_next, wd, trace)
+    grads = {
+        "W_x": sum_over_time(xs, dzs),                          # (*lead, D, nH); broadcasts over shared xs
+        "W_h": sum_over_time(hs[:-1], dzs),                     # (*lead, H, nH): one matmul over all steps
+        "b": merge_time(dzs).sum(axis=-2),                      # (*lead, nH)
+    }
+    dxs = unbroadcast(dzs @ np.swapaxes(params["W_x"], -1, -2), xs.shape)  # like xs
+    out = (grads, (dh_next, dc_next.copy()), dxs)
+    return out + (trace,) if return_trace else out
+
+
+def _steps_back(dhs, cache, dzs, W_hT, dh_next, dc_next, wd, trace):
+    """The loop of :func:`backward` in numpy: fills ``dzs``; ``dh_next``, ``dc_next`` end at step 0."""
+    zs, acts, cs, sq, fg = cache.zs, cache.acts, cache.cs, cache.sq, cache.forget_gate
+    H, lead_B = cs.shape[-1], zs.shape[1:-1]
+    n = n_blocks(fg)
+    # Scratch for one step, reused by every step (and every call): (*lead, B, H) or (*lead, B, nH).
+    dh, dc = (work_array(f"lstm.{k}", lead_B + (H,), wd) for k in ("dh", "dc"))
     P = work_array("lstm.P", lead_B + (H,), zs.dtype)
     dgate = work_array("lstm.dgate", lead_B + (n * H,), zs.dtype)   # gate'(z) [unused, i, (f), o]
     whole_rows = _layer.elementwise_safe(cache.gate)
-    dh_next = fresh_array(lead_B + (H,), zs.dtype)              # (*lead, B, H); the last one is dh0
-    dh_next[...], dc_next[...] = dh_T, dc_T
     shape4 = lead_B + (n, H)
-    if return_trace:
-        trace_dh, trace_dc = np.empty_like(hs[1:]), np.empty_like(cs[1:])
-    for t in reversed(range(T)):
+    for t in reversed(range(zs.shape[0])):
         a, z, dz = acts[t], zs[t], dzs[t]                       # (*lead, B, nH) each
         # Local derivatives at step t, taken at the pre-activations: dz = K * [dc, dc, (dc), dh].
-        _layer.grad_into(cache.squash, cs[t + 1], cache.sq[t], P)
+        _layer.grad_into(cache.squash, cs[t + 1], sq[t], P)
         np.multiply(a[..., -H:], P, out=P)                      # o * squash'(c_t)
         _layer.grad_into(cache.cand, z[..., :H], a[..., :H], dz[..., :H])
         np.multiply(a[..., H:2 * H], dz[..., :H], out=dz[..., :H])          # K_g = i * cand'(z_g)
@@ -156,13 +176,13 @@ def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
         np.multiply(a[..., :H], dgate[..., H:2 * H], out=dz[..., H:2 * H])       # K_i = g * gate'(z_i)
         if fg:
             np.multiply(cs[t], dgate[..., 2 * H:3 * H], out=dz[..., 2 * H:3 * H])  # K_f = c_{t-1} * gate'(z_f)
-        np.multiply(cache.sq[t], dgate[..., -H:], out=dz[..., -H:])             # K_o = squash(c_t) * gate'(z_o)
+        np.multiply(sq[t], dgate[..., -H:], out=dz[..., -H:])                   # K_o = squash(c_t) * gate'(z_o)
         # Backprop through the step.
         np.add(dhs[t], dh_next, out=dh)                         # (*lead, B, H)
         np.multiply(dh, P, out=dc)
         np.add(dc_next, dc, out=dc)                             # dc = dc_next + dh * P
-        if return_trace:
-            trace_dh[t], trace_dc[t] = dh, dc
+        if trace is not None:
+            trace["dh"][t], trace["dc"][t] = dh, dc
         dz4 = dz.reshape(shape4)                                # (*lead, B, n, H) view
         np.multiply(dz4[..., :-1, :], dc[..., None, :], out=dz4[..., :-1, :])  # g, i, (f) blocks
         np.multiply(dz4[..., -1, :], dh, out=dz4[..., -1, :])                  # o block
@@ -171,13 +191,3 @@ def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
             np.multiply(dc, a[..., 2 * H:3 * H], out=dc_next)   # dc * f_t
         else:
             dc_next[...] = dc
-    grads = {
-        "W_x": sum_over_time(xs, dzs),                          # (*lead, D, nH); broadcasts over shared xs
-        "W_h": sum_over_time(hs[:-1], dzs),                     # (*lead, H, nH): one matmul over all steps
-        "b": merge_time(dzs).sum(axis=-2),                      # (*lead, nH)
-    }
-    dxs = unbroadcast(dzs @ np.swapaxes(params["W_x"], -1, -2), xs.shape)  # like xs
-    out = (grads, (dh_next, dc_next.copy()), dxs)
-    if return_trace:
-        out = out + ({"dh": trace_dh, "dc": trace_dc},)
-    return out
