@@ -3,10 +3,10 @@
 numpy is the reference: :mod:`rnnlab.lstm` is complete and exact without this
 module. When numba is installed (``pip install numba``; it is not a requirement)
 and ``RNNLAB_FUSED`` is not ``0``, the LSTM backward pass runs its elementwise
-work as two compiled loops instead of about fifteen numpy passes per step:
-
-* :func:`factors`: every step's local derivatives K and P in one pass;
-* :func:`step`: one step of the recurrence for dh, dc and dz.
+work as one compiled loop per step instead of about fifteen numpy passes, so
+each value is read from memory once; the forward pass compiles its cell update
+and output (its sigmoid and tanh stay with numpy: a compiled exp or tanh would
+round differently).
 
 The matrix products stay with numpy (the same BLAS calls, so the same bits).
 The kernels do the same IEEE operations in the same order as the numpy code
@@ -45,7 +45,7 @@ def kind(act) -> int:
 
 
 def usable(dtype, *acts) -> bool:
-    """Can the kernels take this backward pass (dtype and the three activations)?"""
+    """Can the kernels take this pass (dtype, and for backward the three activations)?"""
     return enabled() and np.dtype(dtype) in (np.float32, np.float64) and all(kind(a) >= 0 for a in acts)
 
 
@@ -59,53 +59,70 @@ if numba is not None:
         return one
 
     @numba.njit(cache=True)
-    def _factors(acts, cs, sq, K, P, kg, kc, ks, fg, one):
-        """K (T, M, nH) and P (T, M, H) from acts (T, M, nH), cs (T+1, M, H), sq (T, M, H)."""
-        T, M, nH = acts.shape
-        H = sq.shape[2]
-        for t in range(T):
-            for m in range(M):
-                for j in range(H):
-                    g, i, o = acts[t, m, j], acts[t, m, H + j], acts[t, m, nH - H + j]
-                    K[t, m, j] = i * _d(kc, g, one)                       # i * cand'(z_g)
-                    K[t, m, H + j] = g * _d(kg, i, one)                   # g * gate'(z_i)
-                    if fg:
-                        K[t, m, 2 * H + j] = cs[t, m, j] * _d(kg, acts[t, m, 2 * H + j], one)
-                    s = sq[t, m, j]
-                    K[t, m, nH - H + j] = s * _d(kg, o, one)              # squash(c_t) * gate'(z_o)
-                    P[t, m, j] = o * _d(ks, s, one)                       # o * squash'(c_t)
-
-    @numba.njit(cache=True)
-    def _step(t, dhs, dh_next, dc_next, P, dzs, acts, dh, dc, fg):
-        """One step back: dh, dc, dz_t = K_t * [dc, dc, (dc), dh] in place, dc_next = dc * f_t."""
-        M, nH = dzs.shape[1], dzs.shape[2]
-        H = dh.shape[1]
-        n = nH // H
+    def _cell(t, acts, cs, fg):
+        """c_{t+1} = f c_t + i g (c_t + i g without a forget gate); acts (T, M, nH), cs (T+1, M, H)."""
+        M, H = cs.shape[1], cs.shape[2]
         for m in range(M):
             for j in range(H):
+                ig = acts[t, m, H + j] * acts[t, m, j]
+                if fg:
+                    cs[t + 1, m, j] = acts[t, m, 2 * H + j] * cs[t, m, j] + ig
+                else:
+                    cs[t + 1, m, j] = cs[t, m, j] + ig
+
+    @numba.njit(cache=True)
+    def _hidden(t, acts, sq, hs):
+        """h_{t+1} = o squash(c_{t+1}); sq (T, M, H), hs (T+1, M, H)."""
+        M, nH, H = acts.shape[1], acts.shape[2], sq.shape[2]
+        for m in range(M):
+            for j in range(H):
+                hs[t + 1, m, j] = acts[t, m, nH - H + j] * sq[t, m, j]
+
+    @numba.njit(cache=True)
+    def _step(t, dhs, dh_next, dc_next, acts, cs, sq, dzs, kg, kc, ks, fg, one):
+        """One step back, all elementwise work in one pass over (M, H); arrays (T, M, F) or (M, F).
+
+        Reads dh_next, dc_next (step t+1), writes dz_t and dc_next (step t), with the
+        operations of rnnlab.lstm._steps_back in the same order.
+        """
+        M, nH = dzs.shape[1], dzs.shape[2]
+        H = dh_next.shape[1]
+        for m in range(M):
+            for j in range(H):
+                g, i, o = acts[t, m, j], acts[t, m, H + j], acts[t, m, nH - H + j]
+                s = sq[t, m, j]
                 dhv = dhs[t, m, j] + dh_next[m, j]
-                dcv = dc_next[m, j] + dhv * P[t, m, j]
-                for k in range(n - 1):
-                    dzs[t, m, k * H + j] = dzs[t, m, k * H + j] * dcv
-                dzs[t, m, nH - H + j] = dzs[t, m, nH - H + j] * dhv
-                dh[m, j] = dhv
-                dc[m, j] = dcv
-                dc_next[m, j] = dcv * acts[t, m, 2 * H + j] if fg else dcv
+                dcv = dc_next[m, j] + dhv * (o * _d(ks, s, one))               # dc = dc_next + dh * P
+                dzs[t, m, j] = (i * _d(kc, g, one)) * dcv                       # K_g dc
+                dzs[t, m, H + j] = (g * _d(kg, i, one)) * dcv                   # K_i dc
+                if fg:
+                    f = acts[t, m, 2 * H + j]
+                    dzs[t, m, 2 * H + j] = (cs[t, m, j] * _d(kg, f, one)) * dcv    # K_f dc
+                    dc_next[m, j] = dcv * f
+                else:
+                    dc_next[m, j] = dcv
+                dzs[t, m, nH - H + j] = (s * _d(kg, o, one)) * dhv              # K_o dh
 
 
-def backward(dhs, acts, cs, sq, dzs, W_hT, dh_next, dc_next, dh, dc, P, gate, cand, squash, forget_gate):
-    """The LSTM backward loop of :func:`rnnlab.lstm.backward`, its elementwise work compiled.
+def forward_steps(acts, cs, sq, hs, forget_gate):
+    """Compiled ``cell(t)``: c_{t+1} = f c_t + i g, and ``hidden(t)``: h_{t+1} = o squash(c_{t+1}),
+    for the forward loop of :func:`rnnlab.lstm.forward` (the activations stay with numpy)."""
+    flat3 = lambda a: a.reshape(a.shape[0], -1, a.shape[-1])           # (T, M, F) views
+    acts3, cs3, sq3, hs3 = flat3(acts), flat3(cs), flat3(sq), flat3(hs)
+    return (lambda t: _cell(t, acts3, cs3, forget_gate)), (lambda t: _hidden(t, acts3, sq3, hs3))
+
+
+def backward(dhs, acts, cs, sq, dzs, W_hT, dh_next, dc_next, gate, cand, squash, forget_gate):
+    """The loop of :func:`rnnlab.lstm.backward` with its elementwise work compiled.
 
     Fills ``dzs`` (T, *lead, B, nH); ``dh_next`` and ``dc_next`` (*lead, B, H) go in
     as the gradients at the final state and come out as those at the initial state.
-    ``dh``, ``dc`` and ``P`` are scratch. Every array is C-contiguous.
+    Every array is C-contiguous.
     """
     flat3 = lambda a: a.reshape(a.shape[0], -1, a.shape[-1])           # (T, M, F) views
     flat2 = lambda a: a.reshape(-1, a.shape[-1])                         # (M, F) views
-    acts3, dzs3, dhs3, P3 = flat3(acts), flat3(dzs), flat3(dhs), flat3(P)
-    dh_next2, dc_next2, dh2, dc2 = flat2(dh_next), flat2(dc_next), flat2(dh), flat2(dc)
-    one = acts.dtype.type(1.0)
-    _factors(acts3, flat3(cs), flat3(sq), dzs3, P3, kind(gate), kind(cand), kind(squash), forget_gate, one)
+    args = (flat3(dhs), flat2(dh_next), flat2(dc_next), flat3(acts), flat3(cs), flat3(sq), flat3(dzs),
+            kind(gate), kind(cand), kind(squash), forget_gate, acts.dtype.type(1.0))
     for t in reversed(range(dzs.shape[0])):
-        _step(t, dhs3, dh_next2, dc_next2, P3, dzs3, acts3, dh2, dc2, forget_gate)
+        _step(t, *args)
         np.matmul(dzs[t], W_hT, out=dh_next)                            # (*lead, B, H): numpy's BLAS

@@ -16,18 +16,30 @@ from collections import OrderedDict
 import numpy as np
 
 
-def merge_time(a: np.ndarray) -> np.ndarray:
-    """``(T, *lead, B, F) -> (*lead, T*B, F)``: time folded into the batch rows."""
+def merge_time(a: np.ndarray, tag: str | None = None) -> np.ndarray:
+    """``(T, *lead, B, F) -> (*lead, T*B, F)``: time folded into the batch rows.
+
+    Without a population axis this is a view. With one it is a copy; ``tag``
+    names a reused buffer for it (see :func:`work_array`), which the caller must
+    not keep.
+    """
     T, B, F = a.shape[0], a.shape[-2], a.shape[-1]
     lead = a.shape[1:-2]
     if not lead:
         return a.reshape(T * B, F)
-    return np.moveaxis(a, 0, -3).reshape(*lead, T * B, F)
+    if tag is None:
+        return np.moveaxis(a, 0, -3).reshape(*lead, T * B, F)
+    out = work_array(tag, lead + (T * B, F), a.dtype)           # (*lead, T*B, F)
+    out.reshape(lead + (T, B, F))[...] = np.moveaxis(a, 0, -3)
+    return out
 
 
-def sum_over_time(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``sum_t a_t^T b_t`` as one matmul: ``(T,*L,B,P), (T,*L,B,Q) -> (*L,P,Q)``."""
-    return np.swapaxes(merge_time(a), -1, -2) @ merge_time(b)
+def sum_over_time(a: np.ndarray, b: np.ndarray, merged: bool = False) -> np.ndarray:
+    """``sum_t a_t^T b_t`` as one matmul: ``(T,*L,B,P), (T,*L,B,Q) -> (*L,P,Q)``.
+
+    ``merged=True``: ``b`` is already ``merge_time(b)``, (*L, T*B, Q).
+    """
+    return np.swapaxes(merge_time(a), -1, -2) @ (b if merged else merge_time(b))
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:

@@ -93,6 +93,9 @@ def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", squash="tan
     rec = work_array("lstm.rec", lead + (B, nH), dtype)         # (*lead, B, nH) scratch
     ig = work_array("lstm.ig", lead + (B, H), dtype)            # (*lead, B, H) scratch
     whole_rows = _layer.elementwise_safe(gate)
+    fused = _fused.usable(dtype)                                # optional numba kernels for the cell update
+    if fused:
+        fused_cell, fused_hidden = _fused.forward_steps(acts, cs, sq, hs, forget_gate)
     for t in range(T):
         np.matmul(hs[t], W_h, out=rec)                          # (*lead, B, nH)
         zs[t] += rec
@@ -101,16 +104,20 @@ def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", squash="tan
         else:
             _layer.apply_into(gate, zs[t, ..., H:], acts[t, ..., H:])   # i, f, o
         _layer.apply_into(cand, zs[t, ..., :H], acts[t, ..., :H])       # g
-        g, i = acts[t, ..., :H], acts[t, ..., H:2 * H]
-        o = acts[t, ..., -H:]
-        np.multiply(i, g, out=ig)                               # (*lead, B, H)
-        if forget_gate:
-            np.multiply(acts[t, ..., 2 * H:3 * H], cs[t], out=cs[t + 1])
-            cs[t + 1] += ig                                     # c_t = f c_{t-1} + i g
+        if fused:
+            fused_cell(t)
         else:
-            np.add(cs[t], ig, out=cs[t + 1])
+            np.multiply(acts[t, ..., H:2 * H], acts[t, ..., :H], out=ig)   # i g, (*lead, B, H)
+            if forget_gate:
+                np.multiply(acts[t, ..., 2 * H:3 * H], cs[t], out=cs[t + 1])
+                cs[t + 1] += ig                                 # c_t = f c_{t-1} + i g
+            else:
+                np.add(cs[t], ig, out=cs[t + 1])
         _layer.apply_into(squash, cs[t + 1], sq[t])             # (*lead, B, H)
-        np.multiply(o, sq[t], out=hs[t + 1])
+        if fused:
+            fused_hidden(t)
+        else:
+            np.multiply(acts[t, ..., -H:], sq[t], out=hs[t + 1])   # h_t = o squash(c_t)
     cache = Cache(xs, zs, acts, cs, sq, hs, params, gate, cand, squash, forget_gate)
     return hs[1:], cache
 
@@ -136,15 +143,15 @@ def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
     dh_next[...], dc_next[...] = dh_T, dc_T
     trace = {"dh": np.empty_like(hs[1:]), "dc": np.empty_like(cs[1:])} if return_trace else None
     if not return_trace and wd == zs.dtype and _fused.usable(wd, cache.gate, cache.cand, cache.squash):
-        scratch = [work_array(f"lstm.{k}", s.shape, wd) for k, s in (("dh", hs[0]), ("dc", hs[0]), ("P_all", cs[1:]))]
-        _fused.backward(np.ascontiguousarray(dhs), acts, cs, cache.sq, dzs, W_hT, dh_next, dc_next, *scratch,
-                        cache.gate, cache.cand, cache.squash, cache.forget_gate)   # optional numba kernels
+        _fused.backward(np.ascontiguousarray(dhs), acts, cs, cache.sq, dzs, W_hT, dh_next, dc_next,
+                        cache.gate, cache.cand, cache.squash, cache.forget_gate)   # optional numba kernel
     else:
         _steps_back(dhs, cache, dzs, W_hT, dh_next, dc_next, wd, trace)
+    dz_rows = merge_time(dzs, "lstm.dz_rows")                   # (*lead, T*B, nH): time folded into rows
     grads = {
-        "W_x": sum_over_time(xs, dzs),                          # (*lead, D, nH); broadcasts over shared xs
-        "W_h": sum_over_time(hs[:-1], dzs),                     # (*lead, H, nH): one matmul over all steps
-        "b": merge_time(dzs).sum(axis=-2),                      # (*lead, nH)
+        "W_x": sum_over_time(xs, dz_rows, merged=True),         # (*lead, D, nH); broadcasts over shared xs
+        "W_h": np.swapaxes(merge_time(hs[:-1], "lstm.h_rows"), -1, -2) @ dz_rows,   # (*lead, H, nH): one matmul
+        "b": dz_rows.sum(axis=-2),                              # (*lead, nH)
     }
     dxs = unbroadcast(dzs @ np.swapaxes(params["W_x"], -1, -2), xs.shape)  # like xs
     out = (grads, (dh_next, dc_next.copy()), dxs)
