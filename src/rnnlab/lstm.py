@@ -159,42 +159,48 @@ def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
 
 
 def _steps_back(dhs, cache, dzs, W_hT, dh_next, dc_next, wd, trace):
-    """The loop of :func:`backward` in numpy: fills ``dzs``; ``dh_next``, ``dc_next`` end at step 0."""
+    """The loop of :func:`backward` in numpy: fills ``dzs``; ``dh_next``, ``dc_next`` end at step 0.
+
+    The local derivatives K (stored in dzs, then scaled in place) and P are computed
+    for a chunk of steps at once: few numpy calls per step, and a chunk's arrays
+    (about 256 KiB) stay in the CPU cache until the recurrence uses them.
+    """
     zs, acts, cs, sq, fg = cache.zs, cache.acts, cache.cs, cache.sq, cache.forget_gate
-    H, lead_B = cs.shape[-1], zs.shape[1:-1]
+    T, H, lead_B = zs.shape[0], cs.shape[-1], zs.shape[1:-1]
     n = n_blocks(fg)
-    # Scratch for one step, reused by every step (and every call): (*lead, B, H) or (*lead, B, nH).
-    dh, dc = (work_array(f"lstm.{k}", lead_B + (H,), wd) for k in ("dh", "dc"))
-    P = work_array("lstm.P", lead_B + (H,), zs.dtype)
-    dgate = work_array("lstm.dgate", lead_B + (n * H,), zs.dtype)   # gate'(z) [unused, i, (f), o]
+    chunk = max(1, min(T, 2 ** 18 // max(1, zs[0].nbytes)))     # steps per chunk
+    dh, dc = (work_array(f"lstm.{k}", lead_B + (H,), wd) for k in ("dh", "dc"))   # (*lead, B, H)
+    P_buf = work_array("lstm.P", (chunk,) + lead_B + (H,), zs.dtype)            # (chunk, *lead, B, H)
+    dgate_buf = work_array("lstm.dgate", (chunk,) + zs.shape[1:], zs.dtype)    # gate'(z) [unused, i, (f), o]
     whole_rows = _layer.elementwise_safe(cache.gate)
     shape4 = lead_B + (n, H)
-    for t in reversed(range(zs.shape[0])):
-        a, z, dz = acts[t], zs[t], dzs[t]                       # (*lead, B, nH) each
-        # Local derivatives at step t, taken at the pre-activations: dz = K * [dc, dc, (dc), dh].
-        _layer.grad_into(cache.squash, cs[t + 1], sq[t], P)
-        np.multiply(a[..., -H:], P, out=P)                      # o * squash'(c_t)
-        _layer.grad_into(cache.cand, z[..., :H], a[..., :H], dz[..., :H])
-        np.multiply(a[..., H:2 * H], dz[..., :H], out=dz[..., :H])          # K_g = i * cand'(z_g)
+    for t1 in range(T, 0, -chunk):
+        t0 = max(0, t1 - chunk)                                 # steps t0 .. t1-1, (k, *lead, B, .) each
+        a, z, K, P, dgate = acts[t0:t1], zs[t0:t1], dzs[t0:t1], P_buf[:t1 - t0], dgate_buf[:t1 - t0]
+        # Local derivatives, taken at the pre-activations: dz = K * [dc, dc, (dc), dh].
+        _layer.grad_into(cache.squash, cs[t0 + 1:t1 + 1], sq[t0:t1], P)
+        np.multiply(a[..., -H:], P, out=P)                      # P = o * squash'(c_t)
+        _layer.grad_into(cache.cand, z[..., :H], a[..., :H], K[..., :H])
+        np.multiply(a[..., H:2 * H], K[..., :H], out=K[..., :H])            # K_g = i * cand'(z_g)
         if whole_rows:      # gate'(z) over whole contiguous rows (block 0 unused)
             _layer.grad_into(cache.gate, z, a, dgate)
         else:
             _layer.grad_into(cache.gate, z[..., H:], a[..., H:], dgate[..., H:])
-        np.multiply(a[..., :H], dgate[..., H:2 * H], out=dz[..., H:2 * H])       # K_i = g * gate'(z_i)
+        np.multiply(a[..., :H], dgate[..., H:2 * H], out=K[..., H:2 * H])       # K_i = g * gate'(z_i)
         if fg:
-            np.multiply(cs[t], dgate[..., 2 * H:3 * H], out=dz[..., 2 * H:3 * H])  # K_f = c_{t-1} * gate'(z_f)
-        np.multiply(sq[t], dgate[..., -H:], out=dz[..., -H:])                   # K_o = squash(c_t) * gate'(z_o)
-        # Backprop through the step.
-        np.add(dhs[t], dh_next, out=dh)                         # (*lead, B, H)
-        np.multiply(dh, P, out=dc)
-        np.add(dc_next, dc, out=dc)                             # dc = dc_next + dh * P
-        if trace is not None:
-            trace["dh"][t], trace["dc"][t] = dh, dc
-        dz4 = dz.reshape(shape4)                                # (*lead, B, n, H) view
-        np.multiply(dz4[..., :-1, :], dc[..., None, :], out=dz4[..., :-1, :])  # g, i, (f) blocks
-        np.multiply(dz4[..., -1, :], dh, out=dz4[..., -1, :])                  # o block
-        np.matmul(dz, W_hT, out=dh_next)                        # (*lead, B, H)
-        if fg:
-            np.multiply(dc, a[..., 2 * H:3 * H], out=dc_next)   # dc * f_t
-        else:
-            dc_next[...] = dc
+            np.multiply(cs[t0:t1], dgate[..., 2 * H:3 * H], out=K[..., 2 * H:3 * H])  # K_f = c_{t-1} * gate'(z_f)
+        np.multiply(sq[t0:t1], dgate[..., -H:], out=K[..., -H:])                # K_o = squash(c_t) * gate'(z_o)
+        for t in reversed(range(t0, t1)):                       # backprop through the steps of the chunk
+            np.add(dhs[t], dh_next, out=dh)                     # (*lead, B, H)
+            np.multiply(dh, P[t - t0], out=dc)
+            np.add(dc_next, dc, out=dc)                         # dc = dc_next + dh * P
+            if trace is not None:
+                trace["dh"][t], trace["dc"][t] = dh, dc
+            dz4 = dzs[t].reshape(shape4)                        # (*lead, B, n, H) view
+            np.multiply(dz4[..., :-1, :], dc[..., None, :], out=dz4[..., :-1, :])  # g, i, (f) blocks
+            np.multiply(dz4[..., -1, :], dh, out=dz4[..., -1, :])                  # o block
+            np.matmul(dzs[t], W_hT, out=dh_next)                # (*lead, B, H)
+            if fg:
+                np.multiply(dc, acts[t, ..., 2 * H:3 * H], out=dc_next)   # dc * f_t
+            else:
+                dc_next[...] = dc
