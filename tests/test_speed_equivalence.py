@@ -185,3 +185,46 @@ def test_training_20_steps_identical(cell, copy, layers, forget_gate, monkeypatc
     for f in ("loss", "grad_norm", "grad_norm_clipped", "max_h", "max_c"):
         _same(getattr(new_hist, f), getattr(ref_hist, f), f"history.{f}")
     assert new_hist.steps_run == ref_hist.steps_run == 20
+
+
+def test_fresh_array_never_hands_out_an_array_still_held():
+    from rnnlab import _tensor
+    shape = (3, 5, 7)
+    a = _tensor.fresh_array(shape, np.float32)
+    view = a[1:]                                            # a view keeps its base alive
+    del a
+    b = _tensor.fresh_array(shape, np.float32)
+    assert not np.shares_memory(b, view)
+    held = [b]
+    del b
+    c = _tensor.fresh_array(shape, np.float32)
+    assert not np.shares_memory(c, held[0]) and not np.shares_memory(c, view)
+    if _tensor._REUSE:                                      # a dropped array comes back: no new memory
+        base = view.base
+        del view, base
+        pooled = [id(x) for x in _tensor._pools()[1][(shape, np.dtype("float32"))]]
+        assert id(_tensor.fresh_array(shape, np.float32)) in pooled
+
+
+def test_page_faults_reused_buffers():
+    """After a warm-up call, forward + backward allocate no fresh large arrays (so few page faults)."""
+    import resource
+    from rnnlab import _tensor
+    if not _tensor._REUSE:
+        pytest.skip("buffer reuse needs exact reference counts (CPython)")
+    rng = np.random.default_rng(0)
+    params = lstm.init(rng, 2, 128, dtype=np.float32)
+    xs = rng.standard_normal((100, 32, 2)).astype(np.float32)
+    dhs = rng.standard_normal((100, 32, 128)).astype(np.float32)
+
+    def step():
+        _, cache = lstm.forward(params, xs)
+        lstm.backward(dhs, cache)
+
+    step()
+    faults = []
+    for _ in range(3):
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        step()
+        faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+    assert min(faults) < 100, faults                        # thousands before buffer reuse

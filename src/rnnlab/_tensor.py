@@ -72,7 +72,29 @@ def lead_shape(W: np.ndarray) -> tuple:
 
 _POOL_BYTES = 512 * 2 ** 20          # memory the pools may keep mapped, per thread
 _local = threading.local()
-_REUSE = sys.implementation.name == "cpython"   # reference counts are exact on CPython only
+
+
+def _refcounts(arrays):
+    """Reference counts seen while looping over ``arrays``, as :func:`fresh_array` sees them."""
+    out = []
+    for a in arrays:
+        out.append(sys.getrefcount(a))
+    return out
+
+
+def _calibrate():
+    """The count of an array that only a pool list holds, or None when counts cannot tell (then no reuse)."""
+    if sys.implementation.name != "cpython" or not getattr(sys, "_is_gil_enabled", lambda: True)():
+        return None
+    free = _refcounts([np.empty(0)])[0]
+    held = np.empty(0)
+    view = np.empty(1)[:0]
+    ok = _refcounts([held])[0] == free + 1 and _refcounts([view.base])[0] == free + 1
+    return free if ok else None
+
+
+_FREE = _calibrate()
+_REUSE = _FREE is not None
 
 
 def _pools():
@@ -116,8 +138,8 @@ def fresh_array(shape: tuple, dtype) -> np.ndarray:
     arrays = fresh.get(key)
     if arrays is not None:
         fresh.move_to_end(key)
-        for a in arrays:
-            if sys.getrefcount(a) == 3:      # the list, the loop variable, getrefcount's argument
+        for a, count in zip(arrays, _refcounts(arrays)):
+            if count == _FREE:               # only the pool refers to it: no caller, no view
                 return a
     a = np.empty(shape, dtype=dtype)
     if _REUSE and a.nbytes <= _POOL_BYTES // 8 and (arrays is None or len(arrays) < 4):
