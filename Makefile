@@ -53,9 +53,9 @@ execute: $(STAMP)
 lab: $(STAMP)
 	$(BLAS1) RNNLAB_LIVE=1 $(BIN)/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-## bench: the speed benchmark (figures quoted in the README)
+## bench: the speed benchmark (figures quoted in the README), one BLAS thread as in the book
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_lstm.py
+	$(BLAS1) $(BIN)/python benchmarks/bench_lstm.py
 
 ## student-copies: refresh clean/ (chapters without outputs and solutions) for handing out
 student-copies: $(STAMP)

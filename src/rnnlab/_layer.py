@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _checks
-from ._tensor import lead_shape
+from . import _checks, activations
+from ._tensor import fresh_array, lead_shape
 
 
 def check_params(params, xs, keys, n_blocks, name):
@@ -55,7 +55,11 @@ def input_projection(params, xs, lead):
     T, B = xs.shape[0], xs.shape[-2]
     if xs.ndim == 3 and lead:   # data shared by a population: (T, 1.., B, D) broadcasts over the models
         xs = xs.reshape((T,) + (1,) * len(lead) + (B, xs.shape[-1]))
-    return xs @ params["W_x"] + params["b"][..., None, :]
+    W_x = params["W_x"]
+    zs = fresh_array(np.broadcast_shapes(xs.shape[:-2], W_x.shape[:-2]) + (B, W_x.shape[-1]), W_x.dtype)
+    np.matmul(xs, W_x, out=zs)                                  # (T, *lead, B, nH)
+    zs += params["b"][..., None, :]
+    return zs
 
 
 def check_douts(dhs, hs):
@@ -75,3 +79,41 @@ def final_state_grads(dstate_T, shape, dtype, n_parts):
     if n_parts > 1 and not (isinstance(parts, (tuple, list)) and len(parts) == n_parts):
         raise _checks.ArgTypeError(f"dstate_T must be a pair (dh_T, dc_T) of arrays or None; got {type(dstate_T).__name__}")
     return tuple(state(f"dstate_T[{k}]" if n_parts > 1 else "dstate_T", p, shape, dtype) for k, p in enumerate(parts))
+
+
+# ----- activations written into a given array (same operations, same bits) -----
+_SIGMOID, _TANH = activations.REGISTRY["sigmoid"], activations.REGISTRY["tanh"]
+
+
+def apply_into(act, z, out):
+    """``out[...] = act.f(z)`` without a temporary for sigmoid and tanh; bit-for-bit the same."""
+    if act.f is _TANH.f:
+        np.tanh(z, out=out)
+    elif act.f is _SIGMOID.f:                      # 1 / (1 + e^{-z}), step by step as activations._sigmoid
+        np.negative(z, out=out)
+        with np.errstate(over="ignore"):
+            np.exp(out, out=out)
+        np.add(1.0, out, out=out)
+        np.divide(1.0, out, out=out)
+    else:
+        out[...] = act.f(z)
+    return out
+
+
+def elementwise_safe(act):
+    """True when ``act`` may run on extra values without side effects (no warning, no error):
+    sigmoid and tanh, whose f and grad are computed here."""
+    return act.f in (_SIGMOID.f, _TANH.f) and act.df_out in (_SIGMOID.df_out, _TANH.df_out)
+
+
+def grad_into(act, z, y, out):
+    """``out[...] = act.grad(z, y)`` without temporaries for sigmoid and tanh; bit-for-bit the same."""
+    if act.df_out is _SIGMOID.df_out:              # y (1 - y)
+        np.subtract(1.0, y, out=out)
+        np.multiply(y, out, out=out)
+    elif act.df_out is _TANH.df_out:               # 1 - y^2
+        np.multiply(y, y, out=out)
+        np.subtract(1.0, out, out=out)
+    else:
+        out[...] = act.grad(z, y)
+    return out

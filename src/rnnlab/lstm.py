@@ -15,6 +15,11 @@ optional population axis ``*lead`` (see :mod:`rnnlab._tensor`):
 
     W_x (*lead, D, nH)   W_h (*lead, H, nH)   b (*lead, nH)      n = 4 (or 3)
     xs  (T, [*lead,] B, D)   ->   hs (T, *lead, B, H)
+
+Speed without changing a bit (README, "Speed"): no fresh large arrays (scratch
+and recycled outputs from :mod:`rnnlab._tensor`), ``out=`` arguments instead of
+temporaries, backward's local derivatives for a chunk of steps at once, and, if
+numba is installed, compiled elementwise loops (:mod:`rnnlab._fused`).
 """
 from __future__ import annotations
 
@@ -22,8 +27,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _checks, _layer, activations, init as _init
-from ._tensor import merge_time, sum_over_time, unbroadcast
+from . import _checks, _fused, _layer, activations, init as _init
+from ._tensor import fresh_array, merge_time, sum_over_time, unbroadcast, work_array
 
 KEYS = ("W_x", "W_h", "b")
 
@@ -83,26 +88,41 @@ def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", squash="tan
     h0 = _layer.state("h0", state0[0], lead + (B, H), W_h.dtype)
     c0 = _layer.state("c0", state0[1], lead + (B, H), W_h.dtype)
 
+    nH, dtype = W_h.shape[-1], W_h.dtype
     zs = _layer.input_projection(params, xs, lead)              # (T, *lead, B, nH): one matmul for all steps
-    acts = np.empty_like(zs)                                    # (T, *lead, B, nH)
-    cs = np.empty((T + 1,) + lead + (B, H), dtype=W_h.dtype)    # (T+1, *lead, B, H)
-    hs = np.empty_like(cs)                                      # (T+1, *lead, B, H)
-    sq = np.empty_like(cs[1:])                                  # (T, *lead, B, H)
+    acts = fresh_array(zs.shape, dtype)                         # (T, *lead, B, nH)
+    cs = fresh_array((T + 1,) + lead + (B, H), dtype)           # (T+1, *lead, B, H)
+    hs = fresh_array(cs.shape, dtype)                           # (T+1, *lead, B, H)
+    sq = fresh_array(cs.shape, dtype)[1:]                       # (T, *lead, B, H)
     cs[0], hs[0] = c0, h0
-    rec = np.empty(lead + (B, zs.shape[-1]), dtype=W_h.dtype)   # (*lead, B, nH) scratch
+    rec = work_array("lstm.rec", lead + (B, nH), dtype)         # (*lead, B, nH) scratch
+    ig = work_array("lstm.ig", lead + (B, H), dtype)            # (*lead, B, H) scratch
+    whole_rows = _layer.elementwise_safe(gate)
+    fused = _fused.usable(dtype)                                # optional numba kernels for the cell update
+    if fused:
+        fused_cell, fused_hidden = _fused.forward_steps(acts, cs, sq, hs, forget_gate)
     for t in range(T):
         np.matmul(hs[t], W_h, out=rec)                          # (*lead, B, nH)
         zs[t] += rec
-        acts[t, ..., :H] = cand.f(zs[t, ..., :H])               # g
-        acts[t, ..., H:] = gate.f(zs[t, ..., H:])               # i, f, o
-        g, i = acts[t, ..., :H], acts[t, ..., H:2 * H]
-        o = acts[t, ..., -H:]
-        if forget_gate:
-            cs[t + 1] = acts[t, ..., 2 * H:3 * H] * cs[t] + i * g   # (*lead, B, H)
+        if whole_rows:      # the gate over whole contiguous rows is faster; the g block is then overwritten
+            _layer.apply_into(gate, zs[t], acts[t])
         else:
-            cs[t + 1] = cs[t] + i * g
-        sq[t] = squash.f(cs[t + 1])                             # (*lead, B, H)
-        np.multiply(o, sq[t], out=hs[t + 1])
+            _layer.apply_into(gate, zs[t, ..., H:], acts[t, ..., H:])   # i, f, o
+        _layer.apply_into(cand, zs[t, ..., :H], acts[t, ..., :H])       # g
+        if fused:
+            fused_cell(t)
+        else:
+            np.multiply(acts[t, ..., H:2 * H], acts[t, ..., :H], out=ig)   # i g, (*lead, B, H)
+            if forget_gate:
+                np.multiply(acts[t, ..., 2 * H:3 * H], cs[t], out=cs[t + 1])
+                cs[t + 1] += ig                                 # c_t = f c_{t-1} + i g
+            else:
+                np.add(cs[t], ig, out=cs[t + 1])
+        _layer.apply_into(squash, cs[t + 1], sq[t])             # (*lead, B, H)
+        if fused:
+            fused_hidden(t)
+        else:
+            np.multiply(acts[t, ..., -H:], sq[t], out=hs[t + 1])   # h_t = o squash(c_t)
     cache = Cache(xs, zs, acts, cs, sq, hs, params, gate, cand, squash, forget_gate)
     return hs[1:], cache
 
@@ -119,42 +139,73 @@ def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
     xs, zs, acts, cs, hs, params = cache.xs, cache.zs, cache.acts, cache.cs, cache.hs, cache.params
     T, H = zs.shape[0], cs.shape[-1]
     dhs = _layer.check_douts(dhs, hs[1:])
-    n = n_blocks(cache.forget_gate)
-    # Local derivatives for all steps at once, taken at the pre-activations.
-    K = np.empty_like(zs)                                       # (T, *lead, B, nH): dz = K * [dc, dc, (dc), dh]
-    K[..., :H] = acts[..., H:2 * H] * cache.cand.grad(zs[..., :H], acts[..., :H])   # i * cand'(z_g)
-    dgate = cache.gate.grad(zs[..., H:], acts[..., H:])
-    K[..., H:2 * H] = acts[..., :H] * dgate[..., :H]                       # g * gate'(z_i)
-    if cache.forget_gate:
-        K[..., 2 * H:3 * H] = cs[:-1] * dgate[..., H:2 * H]                # c_{t-1} * gate'(z_f)
-    K[..., -H:] = cache.sq * dgate[..., -H:]                               # squash(c_t) * gate'(z_o)
-    P = acts[..., -H:] * cache.squash.grad(cs[1:], cache.sq)               # o * squash'(c_t)
-    F = acts[..., 2 * H:3 * H] if cache.forget_gate else None             # f_t
-
     W_hT = np.swapaxes(params["W_h"], -1, -2)                   # (*lead, nH, H)
-    dzs = np.empty_like(zs)                                     # (T, *lead, B, nH)
-    dh_next, dc_next = _layer.final_state_grads(dstate_T, hs[0].shape, zs.dtype, 2)
-    shape4 = zs.shape[1:-1] + (n, H)
-    if return_trace:
-        trace_dh, trace_dc = np.empty_like(hs[1:]), np.empty_like(cs[1:])
-    for t in reversed(range(T)):
-        dh = dhs[t] + dh_next                                   # (*lead, B, H)
-        dc = dc_next + dh * P[t]                                # (*lead, B, H)
-        if return_trace:
-            trace_dh[t], trace_dc[t] = dh, dc
-        dz4 = dzs[t].reshape(shape4)                            # (*lead, B, n, H) view
-        K4 = K[t].reshape(shape4)
-        np.multiply(K4[..., :-1, :], dc[..., None, :], out=dz4[..., :-1, :])  # g, i, (f) blocks
-        np.multiply(K4[..., -1, :], dh, out=dz4[..., -1, :])                  # o block
-        dh_next = dzs[t] @ W_hT                                 # (*lead, B, H)
-        dc_next = dc * F[t] if cache.forget_gate else dc
+    dzs = work_array("lstm.dzs", zs.shape, zs.dtype)            # (T, *lead, B, nH)
+    dh_T, dc_T = _layer.final_state_grads(dstate_T, hs[0].shape, zs.dtype, 2)
+    wd = np.result_type(dhs.dtype, zs.dtype)                    # dhs of another float dtype promotes dh and dc
+    dh_next = fresh_array(hs[0].shape, zs.dtype)                # (*lead, B, H); after the loop: dh0
+    dc_next = work_array("lstm.dc_next", hs[0].shape, wd)       # (*lead, B, H); after the loop: dc0
+    dh_next[...], dc_next[...] = dh_T, dc_T
+    trace = {"dh": np.empty_like(hs[1:]), "dc": np.empty_like(cs[1:])} if return_trace else None
+    if not return_trace and wd == zs.dtype and _fused.usable(wd, cache.gate, cache.cand, cache.squash):
+        _fused.backward(np.ascontiguousarray(dhs), acts, cs, cache.sq, dzs, W_hT, dh_next, dc_next,
+                        cache.gate, cache.cand, cache.squash, cache.forget_gate)   # optional numba kernel
+    else:
+        _steps_back(dhs, cache, dzs, W_hT, dh_next, dc_next, wd, trace)
+    dz_rows = merge_time(dzs, "lstm.dz_rows")                   # (*lead, T*B, nH): time folded into rows
     grads = {
-        "W_x": sum_over_time(xs, dzs),                          # (*lead, D, nH); broadcasts over shared xs
-        "W_h": sum_over_time(hs[:-1], dzs),                     # (*lead, H, nH): one matmul over all steps
-        "b": merge_time(dzs).sum(axis=-2),                      # (*lead, nH)
+        "W_x": sum_over_time(xs, dz_rows, merged=True),         # (*lead, D, nH); broadcasts over shared xs
+        "W_h": np.swapaxes(merge_time(hs[:-1], "lstm.h_rows"), -1, -2) @ dz_rows,   # (*lead, H, nH): one matmul
+        "b": dz_rows.sum(axis=-2),                              # (*lead, nH)
     }
     dxs = unbroadcast(dzs @ np.swapaxes(params["W_x"], -1, -2), xs.shape)  # like xs
-    out = (grads, (dh_next, dc_next), dxs)
-    if return_trace:
-        out = out + ({"dh": trace_dh, "dc": trace_dc},)
-    return out
+    out = (grads, (dh_next, dc_next.copy()), dxs)
+    return out + (trace,) if return_trace else out
+
+
+def _steps_back(dhs, cache, dzs, W_hT, dh_next, dc_next, wd, trace):
+    """The loop of :func:`backward` in numpy: fills ``dzs``; ``dh_next``, ``dc_next`` end at step 0.
+
+    The local derivatives K (stored in dzs, then scaled in place) and P are computed
+    for a chunk of steps at once: few numpy calls per step, and a chunk's arrays
+    (about 256 KiB) stay in the CPU cache until the recurrence uses them.
+    """
+    zs, acts, cs, sq, fg = cache.zs, cache.acts, cache.cs, cache.sq, cache.forget_gate
+    T, H, lead_B = zs.shape[0], cs.shape[-1], zs.shape[1:-1]
+    n = n_blocks(fg)
+    chunk = max(1, min(T, 2 ** 18 // max(1, zs[0].nbytes)))     # steps per chunk
+    dh, dc = (work_array(f"lstm.{k}", lead_B + (H,), wd) for k in ("dh", "dc"))   # (*lead, B, H)
+    P_buf = work_array("lstm.P", (chunk,) + lead_B + (H,), zs.dtype)            # (chunk, *lead, B, H)
+    dgate_buf = work_array("lstm.dgate", (chunk,) + zs.shape[1:], zs.dtype)    # gate'(z) [unused, i, (f), o]
+    whole_rows = _layer.elementwise_safe(cache.gate)
+    shape4 = lead_B + (n, H)
+    for t1 in range(T, 0, -chunk):
+        t0 = max(0, t1 - chunk)                                 # steps t0 .. t1-1, (k, *lead, B, .) each
+        a, z, K, P, dgate = acts[t0:t1], zs[t0:t1], dzs[t0:t1], P_buf[:t1 - t0], dgate_buf[:t1 - t0]
+        # Local derivatives, taken at the pre-activations: dz = K * [dc, dc, (dc), dh].
+        _layer.grad_into(cache.squash, cs[t0 + 1:t1 + 1], sq[t0:t1], P)
+        np.multiply(a[..., -H:], P, out=P)                      # P = o * squash'(c_t)
+        _layer.grad_into(cache.cand, z[..., :H], a[..., :H], K[..., :H])
+        np.multiply(a[..., H:2 * H], K[..., :H], out=K[..., :H])            # K_g = i * cand'(z_g)
+        if whole_rows:      # gate'(z) over whole contiguous rows (block 0 unused)
+            _layer.grad_into(cache.gate, z, a, dgate)
+        else:
+            _layer.grad_into(cache.gate, z[..., H:], a[..., H:], dgate[..., H:])
+        np.multiply(a[..., :H], dgate[..., H:2 * H], out=K[..., H:2 * H])       # K_i = g * gate'(z_i)
+        if fg:
+            np.multiply(cs[t0:t1], dgate[..., 2 * H:3 * H], out=K[..., 2 * H:3 * H])  # K_f = c_{t-1} * gate'(z_f)
+        np.multiply(sq[t0:t1], dgate[..., -H:], out=K[..., -H:])                # K_o = squash(c_t) * gate'(z_o)
+        for t in reversed(range(t0, t1)):                       # backprop through the steps of the chunk
+            np.add(dhs[t], dh_next, out=dh)                     # (*lead, B, H)
+            np.multiply(dh, P[t - t0], out=dc)
+            np.add(dc_next, dc, out=dc)                         # dc = dc_next + dh * P
+            if trace is not None:
+                trace["dh"][t], trace["dc"][t] = dh, dc
+            dz4 = dzs[t].reshape(shape4)                        # (*lead, B, n, H) view
+            np.multiply(dz4[..., :-1, :], dc[..., None, :], out=dz4[..., :-1, :])  # g, i, (f) blocks
+            np.multiply(dz4[..., -1, :], dh, out=dz4[..., -1, :])                  # o block
+            np.matmul(dzs[t], W_hT, out=dh_next)                # (*lead, B, H)
+            if fg:
+                np.multiply(dc, acts[t, ..., 2 * H:3 * H], out=dc_next)   # dc * f_t
+            else:
+                dc_next[...] = dc

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _checks, activations, gru, indrnn, init as _init, lnlstm, lstm, rnn
-from ._tensor import merge_time, sum_over_time
+from ._tensor import merge_time, sum_over_time, work_array
 
 CELLS = {"rnn": rnn, "lstm": lstm, "gru": gru}
 CELL_OPTIONS = {"rnn": ("act",), "lstm": ("gate", "cand", "squash", "forget_gate"), "gru": ("gate", "cand")}
@@ -190,7 +190,8 @@ def backward(dy, cache: Cache, *, return_trace=False):
         grads = {"out.W": np.swapaxes(top, -1, -2) @ dy, "out.b": dy.sum(axis=-2)}
     dtop = dy @ np.swapaxes(params["out.W"], -1, -2)            # like top
     last = cache.layer_caches[-1]
-    dseq = np.zeros_like(last.hs[1:])                           # (T, *lead, B, H)
+    dseq = work_array("stack.dseq", last.hs[1:].shape, last.hs.dtype)   # (T, *lead, B, H), reused
+    dseq[...] = 0
     if spec.return_sequences:
         dseq += dtop
     else:
