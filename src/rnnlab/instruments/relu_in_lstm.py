@@ -25,7 +25,7 @@ import numpy as np
 
 from pathlib import Path
 
-from . import _checks, lstm, stack, store, sweep, tasks
+from .. import _checks, lstm, stack, store, sweep, tasks
 
 KEYS = ("variant", "T", "optimizer", "clip")
 
