@@ -47,18 +47,15 @@ if "google.colab" in sys.modules:
 
 # %%
 # %matplotlib inline
-import os
-
-# The matrices in this chapter are small; one BLAS thread is faster than several for them.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from rnnlab import activations, explore, plotting, population, stack, stats, tasks, train
+from rnnlab import activations, explore, plotting, population, stack, stats, tasks, threads, train
 from rnnlab.instruments import dead_relus, saturation as sat
 from rnnlab.book import glue
+
+threads.one_blas_thread()   # many small matrices: one BLAS thread is faster than several
 
 plotting.use_book_style()
 

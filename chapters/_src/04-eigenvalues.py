@@ -43,7 +43,6 @@ if "google.colab" in sys.modules:
 
 # %%
 import os
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # many small matrices: one BLAS thread is faster (set before numpy loads)
 # %matplotlib inline
 
 import time
@@ -52,9 +51,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import HTML, display
 
-from rnnlab import lstm, plotting, population, stack, stats, tasks, train
+from rnnlab import lstm, plotting, population, stack, stats, tasks, threads, train
 from rnnlab.instruments import spectral, widgets
 from rnnlab.book import glue
+
+threads.one_blas_thread()   # many small matrices: one BLAS thread is faster than several
 
 plotting.use_book_style()
 SEEDS = range(5)              # every random matrix, input sequence and model below is drawn from these seeds

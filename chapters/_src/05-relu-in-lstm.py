@@ -36,12 +36,12 @@ if "google.colab" in sys.modules:
 import matplotlib.pyplot as plt
 import numpy as np
 
-from rnnlab import lstm, plotting, population, stack, stats, store, sweep, tasks, train
+from rnnlab import lstm, plotting, population, stack, stats, store, sweep, tasks, threads, train
 from rnnlab.instruments import relu_in_lstm
 from rnnlab.book import glue
 from rnnlab.grids import relu_in_lstm as grid
 
-relu_in_lstm.single_thread_blas()     # many tiny matrices: one BLAS thread is much faster than several
+threads.one_blas_thread()     # many tiny matrices: one BLAS thread is much faster than several
 plotting.use_book_style()
 
 GRID_DIR = "../results/relu_in_lstm_v2"   # the stored grid: `python -m rnnlab.grids relu_in_lstm` (and relu_in_lstm_sgd)

@@ -31,18 +31,17 @@ if "google.colab" in sys.modules:
     %pip install -q "rnnlab @ git+https://github.com/rnnlab-book/why-not-relu-in-lstm"
 
 # %%
-import os
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # tiny matrices: threading only adds overhead
-
 from pathlib import Path
 
 import numpy as np
 import matplotlib.pyplot as plt
 
-from rnnlab import activations, explore, lstm, plotting, population, stack, stats, store, sweep, tasks, train
+from rnnlab import activations, explore, lstm, plotting, population, stack, stats, store, sweep, tasks, threads, train
 from rnnlab.instruments import gradient_flow as flow
 from rnnlab.book import glue
 from rnnlab.grids import stacked as grid
+
+threads.one_blas_thread()   # many small matrices: one BLAS thread is faster than several
 
 plotting.use_book_style()
 RESULTS = Path("../results/stacked")     # made by: python -m rnnlab.grids stacked --out results/stacked

@@ -16,7 +16,8 @@ Layout:
 * the tested core, at the top: ``activations``, ``init``, the layers (``rnn``,
   ``lstm``, ``gru``, ``lnlstm``, ``indrnn``, ``conv``, ``cnn``), ``stack``,
   ``mlp``, ``losses``, ``optim``, ``train``, ``tasks``, ``population``,
-  ``gradcheck``, ``stats``, ``plotting``, ``explore``, ``book``;
+  ``gradcheck``, ``stats``, ``plotting``, ``explore``, ``book``, ``threads``
+  (one BLAS thread);
 * :mod:`rnnlab.instruments`: each chapter's instruments, named for what they
   measure (``relu_at_zero``, ``saturation``, ``spectral``, ``gradient_flow``, ...),
   imported on demand;

@@ -11,7 +11,7 @@
   sweep resumes where it stopped. Stored cells made by different code are an
   error unless ``overwrite=True``.
 * ``jobs > 1`` runs cells in joblib worker processes, each limited to one
-  BLAS thread (threadpoolctl). ``scheduler="tcp://host:8786"`` runs them on a
+  BLAS thread (:func:`rnnlab.threads.one_blas_thread`). ``scheduler="tcp://host:8786"`` runs them on a
   Dask cluster through joblib's dask backend instead (``pip install
   "dask[distributed]"``); the workers save the cells, so they must see
   ``out_dir`` (a shared file system).
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _checks, store
+from . import _checks, store, threads
 
 
 def cell_key(cell: dict) -> str:
@@ -56,8 +56,7 @@ def _check_cells(cells) -> list:
 
 def _run_and_save(fn, cell, key, out_dir, command, overwrite):
     """Worker: one BLAS thread, run the cell, store it; returns the key and runtime."""
-    from threadpoolctl import threadpool_limits
-    with threadpool_limits(limits=1):
+    with threads.one_blas_thread():
         start = time.process_time()
         arrays = fn(cell)
         runtime = time.process_time() - start

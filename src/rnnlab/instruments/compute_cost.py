@@ -141,6 +141,7 @@ def profile_tables(names, dtypes=("float32", "float64"), n: int = 1_000_000, rep
     arg = json.dumps([list(names), list(dtypes), int(n), int(repeats)])
     out = {}
     for pname, env in profiles.items():
+        # a fresh process: environment settings take effect before numpy loads (as in the Makefile)
         full = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", **env)
         if "NPY_DISABLE_CPU_FEATURES" not in env:
             full.pop("NPY_DISABLE_CPU_FEATURES", None)
