@@ -49,11 +49,6 @@ def init(rng, sizes, *, scheme="he", bias=0.0, dtype=np.float64) -> dict:
     return params
 
 
-def cast(params: dict, dtype) -> dict:
-    """A copy of ``params`` in another float dtype."""
-    return {k: v.astype(dtype) for k, v in params.items()}
-
-
 def forward(params: dict, x, *, act="relu"):
     """Output (..., B, O) and cache."""
     act = activations.get(act)

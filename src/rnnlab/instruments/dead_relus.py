@@ -70,26 +70,6 @@ def born_dead(rng, *, depth: int, width: int, n_nets: int, input_dim: int = 2, n
     return dead
 
 
-# ---------------------------------------------------------------- training a small MLP
-def mse_step(params: dict, x, y, *, act="relu", lr: float, optimizer_state=None, optimizer: str = "sgd"):
-    """One optimizer step on the MSE ``mean((mlp(x) - y)^2)``, in place; returns ``(loss, state)``.
-
-    ``optimizer`` is ``"sgd"`` (p <- p - lr g) or ``"adam"`` (see :mod:`rnnlab.optim`).
-    """
-    from .. import optim
-    _checks.choice("optimizer", optimizer, optim.OPTIMIZERS)
-    lr = _checks.finite_float("lr", lr, positive=True)
-    out, cache = mlp.forward(params, x, act=act)                   # (N, O)
-    y = np.asarray(y, dtype=out.dtype)
-    if y.shape != out.shape:
-        raise ValueError(f"y must have the output's shape {out.shape}; got {y.shape}")
-    diff = out - y
-    loss = float(np.mean(diff * diff))
-    grads, _ = mlp.backward(2.0 * diff / diff.size, cache)
-    state = optim.OPTIMIZERS[optimizer](params, grads, lr, 0, optimizer_state)
-    return loss, state
-
-
 # ---------------------------------------------------------------- a population of one-hidden-layer nets
 def init_one_hidden(seeds, input_size: int, hidden_size: int, *, scheme: str = "he") -> dict:
     """S one-hidden-layer nets ``x -> f(x W0 + b0) W1 + b1`` stacked on a leading axis.
