@@ -38,7 +38,7 @@ def test_dead_units_and_dead_fraction():
 # ---------------------------------------------------------------- products through depth and time
 def test_layer_grad_norms_match_mlp_backward():
     rng = np.random.default_rng(0)
-    params = sat.init_mlp(rng, [4, 5, 5, 2], scheme="glorot")
+    params = mlp.init(rng, [4, 5, 5, 2], scheme="glorot")
     x, dout = rng.standard_normal((3, 4)), rng.standard_normal((3, 2))
     norms = sat.layer_grad_norms(params, x, dout, act="tanh")
     grads, _ = mlp.backward(dout, mlp.forward(params, x, act="tanh")[1])
@@ -50,10 +50,21 @@ def test_layer_grad_norms_match_mlp_backward():
     assert np.all(np.isfinite(norms)) and grads["W0"].shape == (4, 5)
 
 
-def test_init_mlp_gain_scales_weights():
-    a = sat.init_mlp(np.random.default_rng(1), [3, 4, 1], scheme="he")
-    b = sat.init_mlp(np.random.default_rng(1), [3, 4, 1], scheme="he", gain=2.0)
+def test_mlp_init_gain_scales_weights():
+    a = mlp.init(np.random.default_rng(1), [3, 4, 1], scheme="he")
+    b = mlp.init(np.random.default_rng(1), [3, 4, 1], scheme="he", gain=2.0)
     assert np.allclose(b["W0"], 2 * a["W0"]) and np.all(b["b0"] == 0)
+
+
+def test_mlp_init_with_gain_draws_what_depth_profile_always_drew():
+    """Bit for bit: each W_l = scheme(rng, fan_in, fan_out, gain=gain) in layer order, biases 0."""
+    from rnnlab import init
+    sizes, rng = [5, 6, 6, 1], np.random.default_rng(3)
+    want = {}
+    for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        want[f"W{l}"], want[f"b{l}"] = init.glorot(rng, a, b, gain=4.0), np.zeros(b)
+    got = mlp.init(np.random.default_rng(3), sizes, scheme="glorot", gain=4.0)
+    assert got.keys() == want.keys() and all(np.array_equal(got[k], want[k]) for k in want)
 
 
 def test_depth_profile_sigmoid_vanishes_relu_does_not():
@@ -159,9 +170,9 @@ def test_bad_population_data_and_lr():
     with pytest.raises(ValueError, match="lr must be"):
         dead.one_hidden_step(p, X, Y, lr=-1.0)
     with pytest.raises(ValueError, match="layer must be an integer"):
-        dead.dead_fraction(sat.init_mlp(np.random.default_rng(0), [3, 4, 1], scheme="he"), X[0], layer=1)
+        dead.dead_fraction(mlp.init(np.random.default_rng(0), [3, 4, 1], scheme="he"), X[0], layer=1)
     with pytest.raises(ValueError, match="dout must have the output's shape"):
-        sat.layer_grad_norms(sat.init_mlp(np.random.default_rng(0), [3, 4, 1], scheme="he"), X[0], np.zeros((2, 1)))
+        sat.layer_grad_norms(mlp.init(np.random.default_rng(0), [3, 4, 1], scheme="he"), X[0], np.zeros((2, 1)))
 
 
 # ---------------------------------------------------------------- minibatch training of the population

@@ -998,9 +998,8 @@ sat_explorer.display()
 # ```python
 # import numpy as np
 # from rnnlab import mlp
-# from rnnlab.instruments import saturation as sat
 # rng = np.random.default_rng(0)
-# params = sat.init_mlp(rng, [64] * 31 + [1], scheme="glorot", gain=4.0)
+# params = mlp.init(rng, [64] * 31 + [1], scheme="glorot", gain=4.0)
 # _, cache = mlp.forward(params, rng.standard_normal((128, 64)), act="sigmoid")
 # print([round(float(np.abs(z).mean()), 2) for z in cache.pre[::5]])
 # ```

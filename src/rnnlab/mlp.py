@@ -33,19 +33,20 @@ def n_layers(params: dict) -> int:
     return n
 
 
-def init(rng, sizes, *, scheme="he", bias=0.0, dtype=np.float64) -> dict:
-    """Params for layer sizes ``[D, h1, ..., O]`` with the named initialiser; biases = ``bias``."""
+def init(rng, sizes, *, scheme="he", gain=1.0, bias=0.0, dtype=np.float64) -> dict:
+    """Params for layer sizes ``[D, h1, ..., O]``: W_l from the named initialiser times ``gain``, biases = ``bias``."""
     sizes = list(sizes)
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least input and output sizes; got {sizes!r}")
     for s in sizes:
         _checks.positive_int("sizes entry", s)
     bias = _checks.finite_float("bias", bias)
+    gain = _checks.finite_float("gain", gain, nonneg=True)
     fn = _init.get(scheme)
     params = {}
     for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        params[f"W{l}"] = fn(rng, a, b, dtype=dtype)
-        params[f"b{l}"] = np.full(b, bias, dtype=dtype)
+        params[f"W{l}"] = fn(rng, a, b, gain=gain, dtype=dtype)       # (a, b)
+        params[f"b{l}"] = np.full(b, bias, dtype=dtype)               # (b,)
     return params
 
 

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import _checks, activations, init as _init, mlp, rnn
+from .. import _checks, activations, mlp, rnn
 
 
 # ---------------------------------------------------------------- derivatives
@@ -63,21 +63,6 @@ def zero_fraction(a) -> float:
 
 
 # ---------------------------------------------------------------- MLP products
-def init_mlp(rng, sizes, *, scheme: str, gain: float = 1.0, dtype=np.float64) -> dict:
-    """MLP params like :func:`rnnlab.mlp.init` (biases 0), with a ``gain`` on every weight matrix."""
-    _checks.rng("rng", rng)
-    sizes = list(sizes)
-    if len(sizes) < 2:
-        raise ValueError(f"sizes must list at least input and output sizes; got {sizes!r}")
-    fn = _init.get(scheme)
-    gain = _checks.finite_float("gain", gain, nonneg=True)
-    params = {}
-    for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        params[f"W{l}"] = fn(rng, a, b, gain=gain, dtype=dtype)    # (a, b)
-        params[f"b{l}"] = np.zeros(b, dtype=dtype)                 # (b,)
-    return params
-
-
 def layer_grad_norms(params: dict, x, dout, *, act="relu") -> np.ndarray:
     """``||dLoss/dz_l||`` (Frobenius, over the batch) for every layer l = 0..L-1.
 
@@ -117,7 +102,7 @@ def depth_profile(act, *, depth: int, width: int, seeds, scheme: str, gain: floa
                   batch: int = 128, threshold: float = 2.0) -> DepthProfile:
     """Gradient norms through ``depth`` hidden layers of width ``width`` at init.
 
-    For each seed s: params from ``init_mlp(default_rng(s), ...)``, inputs
+    For each seed s: params from ``rnnlab.mlp.init(default_rng(s), ..., gain=gain)``, inputs
     x ~ N(0, 1) of shape (batch, width), and dLoss/dout ~ N(0, 1) of shape
     (batch, 1) (a random linear loss), all from the same generator. The
     gradient norms are divided by the last hidden layer's, so entry l says
@@ -133,7 +118,7 @@ def depth_profile(act, *, depth: int, width: int, seeds, scheme: str, gain: floa
     grad, sat, zeros = [], [], []
     for s in seeds:
         rng = np.random.default_rng(s)
-        params = init_mlp(rng, [width] * (depth + 1) + [1], scheme=scheme, gain=gain)
+        params = mlp.init(rng, [width] * (depth + 1) + [1], scheme=scheme, gain=gain)
         x = rng.standard_normal((batch, width))                   # (B, width)
         dout = rng.standard_normal((batch, 1))                    # (B, 1)
         norms, cache = _grad_norms(params, x, dout, act)
