@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _checks, activations, init as _init, mlp
+from .. import _checks, init as _init, mlp
 
 def dead_units(z) -> np.ndarray:
     """Boolean mask (H,) of units with ``z[n, j] <= 0`` for every sample n.
@@ -106,27 +106,20 @@ def _check_population_data(params, x, y=None):
 def one_hidden_pre(params: dict, x) -> np.ndarray:
     """Hidden pre-activations ``z = x W0 + b0`` of every model, (S, N, H); x is (S, N, D)."""
     x, _ = _check_population_data(params, x)
-    return x @ params["W0"] + params["b0"][:, None, :]
+    return mlp.forward(params, x)[1].pre[0]                # (S, N, H)
 
 
 def one_hidden_grads(params: dict, x, y, *, act="relu"):
     """Loss (S,) and gradients of each model's MSE ``mean_n (out_n - y_n)^2``; x (S, N, D), y (S, N, 1).
 
-    The backward pass is dz = (dout W1^T) * f'(z), so a unit with f'(z) = 0 on
-    every sample (a dead ReLU) gets exactly zero gradient on its W0 column and b0 entry.
+    The nets are :mod:`rnnlab.mlp` populations. The backward pass is dz = (dout W1^T) * f'(z), so a unit
+    with f'(z) = 0 on every sample (a dead ReLU) gets exactly zero gradient on its W0 column and b0 entry.
     """
-    act = activations.get(act)
     x, y = _check_population_data(params, x, y)
-    N = x.shape[1]
-    z = x @ params["W0"] + params["b0"][:, None, :]        # (S, N, H)
-    a = act.f(z)                                           # (S, N, H)
-    out = a @ params["W1"] + params["b1"][:, None, :]      # (S, N, 1)
+    out, cache = mlp.forward(params, x, act=act)           # (S, N, 1)
     diff = out - y                                         # (S, N, 1)
     loss = np.mean(diff[..., 0] ** 2, axis=1)              # (S,)
-    dout = 2.0 * diff / N                                  # (S, N, 1)
-    dz = (dout @ np.swapaxes(params["W1"], 1, 2)) * act.df(z)   # (S, N, H)
-    grads = {"W0": np.swapaxes(x, 1, 2) @ dz, "b0": dz.sum(axis=1),
-             "W1": np.swapaxes(a, 1, 2) @ dout, "b1": dout.sum(axis=1)}
+    grads, _ = mlp.backward(2.0 * diff / x.shape[1], cache, input_grad=False)
     return loss, grads
 
 

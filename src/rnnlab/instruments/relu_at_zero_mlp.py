@@ -1,9 +1,10 @@
 """A population of ReLU MLPs in emulated low precision, with ReLU'(0) as a parameter.
 
-The MLP is z_l = a_{l-1} W_l + b_l, a_l = relu(z_l) for the hidden layers and
-a linear readout; params ``W0, b0, ..., W{L}, b{L}`` carry a leading model
-axis S, so S nets run as one batched computation. The backward pass takes
-ReLU'(0) = ``d0``.
+The MLP is :mod:`rnnlab.mlp` (z_l = a_{l-1} W_l + b_l, a_l = relu(z_l) for the
+hidden layers, a linear readout) in its population layout: params ``W0, b0,
+..., W{L}, b{L}`` carry a leading model axis S, so S nets run as one batched
+computation. This module fixes its precision (the rounding hook) and its
+ReLU'(0) = ``d0`` in the backward pass.
 
 Float16 is emulated (:func:`precision`): arrays are float32 holding float16
 values; each matrix product is accumulated in float32 and rounded to float16
@@ -26,7 +27,7 @@ from typing import Callable
 
 import numpy as np
 
-from .. import _checks, init as _init
+from .. import _checks, activations, init as _init, mlp
 
 DTYPES = ("float16", "float32", "float64")
 BITS = {"float16": 11, "float32": 24, "float64": 53}     # significant bits, the implicit leading 1 included
@@ -155,59 +156,26 @@ def precision(spec) -> Precision:
     return Precision(name, np.dtype(name).type, lambda a: a)
 
 
-def _n_layers(params):
-    n = 0
-    while f"W{n}" in params:
-        n += 1
-    if n == 0:
-        raise ValueError(f"params must hold W0, b0, ...; got keys {sorted(params)}")
-    return n
-
-
 def mlp_forward(params: dict, x, prec="float32"):
-    """Logits (S, B, O) of a population and the cache ``(inputs, pre)``.
+    """Logits (S, B, O) of a population of ReLU MLPs and the :class:`rnnlab.mlp.Cache`, in precision ``prec``.
 
-    z_l = a_{l-1} W_l + b_l, a_l = relu(z_l) for the hidden layers, linear
-    readout. Each matrix product and each bias add is rounded to ``prec``
-    (params must already be representable in it: see :func:`init_mlp_population`).
-    ``x`` (B, D) is shared by the models; ``x`` (S, B, D) gives each model its own batch.
+    :func:`rnnlab.mlp.forward` with ReLU and ``round=precision(prec).round``:
+    z_l = fl(fl(a_{l-1} W_l) + b_l). Params must already be representable in
+    ``prec`` (see :func:`init_mlp_population`). ``x`` (B, D) is shared by the
+    models; ``x`` (S, B, D) gives each model its own batch.
     """
     prec = precision(prec)
-    L = _n_layers(params)
-    W0 = params["W0"]
-    if W0.ndim != 3:
-        raise ValueError(f"params['W0'] must have shape (S, D, H) (a population); got {W0.shape}")
-    x = _checks.array("x", x, min_ndim=2, max_ndim=3, last=W0.shape[1])
-    if x.ndim == 3 and x.shape[0] != W0.shape[0]:
-        raise ValueError(f"x must have shape (B, D) or (S={W0.shape[0]}, B, D); got {x.shape}")
-    a = prec.round(x.astype(prec.compute))                                        # (B, D) or (S, B, D)
-    a = a[None] if a.ndim == 2 else a                                             # (1 or S, B, D)
-    inputs, pre = [], []
-    for l in range(L):
-        inputs.append(a)
-        z = prec.round(prec.round(a @ params[f"W{l}"]) + params[f"b{l}"][:, None, :])   # (S, B, width)
-        if l < L - 1:
-            pre.append(z)
-            a = np.maximum(z, 0.0)                                                # exact in any precision
-        else:
-            a = z
-    return a, (inputs, pre)
+    if "W0" in params and np.ndim(params["W0"]) != 3:
+        raise ValueError(f"params['W0'] must have shape (S, D, H) (a population); got {np.shape(params['W0'])}")
+    return mlp.forward(params, x, act="relu", round=prec.round)
 
 
 def mlp_backward(dout, params: dict, cache, *, d0: float = 0.0, prec="float32") -> dict:
-    """Gradients (S, ...) of every parameter, with ReLU'(z) = 1 (z > 0), 0 (z < 0), ``d0`` (z == 0)."""
+    """Gradients (S, ...) of every parameter, with ReLU'(z) = 1 (z > 0), 0 (z < 0), ``d0`` (z == 0).
+
+    :func:`rnnlab.mlp.backward` of ``cache`` (from :func:`mlp_forward`) with the
+    ReLU replaced by ``make_relu(d0)``, every sum and product rounded to ``prec``.
+    """
     d0 = _checks.finite_float("d0", d0)
-    prec = precision(prec)
-    inputs, pre = cache
-    d = prec.round(np.asarray(dout).astype(prec.compute))                         # (S, B, O)
-    grads = {}
-    for l in reversed(range(len(inputs))):
-        a = inputs[l]                                                             # (S or 1, B, fan_in)
-        grads[f"W{l}"] = prec.round(np.swapaxes(a, -1, -2) @ d)                   # (S, fan_in, width)
-        grads[f"b{l}"] = prec.round(d.sum(axis=1))                                # (S, width)
-        if l > 0:
-            d = prec.round(d @ np.swapaxes(params[f"W{l}"], -1, -2))              # (S, B, fan_in)
-            z = pre[l - 1]
-            d = d * np.where(z > 0, 1.0, np.where(z < 0, 0.0, d0)).astype(prec.compute)
-            d = prec.round(d)                                                     # exact unless 0 < d0 != 1
-    return grads
+    cache = cache._replace(params=params, act=activations.make_relu(d0), round=precision(prec).round)
+    return mlp.backward(dout, cache, input_grad=False)[0]

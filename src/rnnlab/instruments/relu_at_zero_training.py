@@ -98,8 +98,8 @@ def relu_d0_sweep(X, y, sizes, seeds, *, prec="float32", bias="uniform", batch_s
                 order = rng.permutation(X.shape[0])
             idx = order[(k % per_pass) * batch_size:(k % per_pass + 1) * batch_size]
             logits, cache = mlp_forward(params, X[idx], prec)
-            z0, _ = count_exact_zeros(cache[1][0], axis=0)
-            nz, total = count_exact_zeros(cache[1], axis=0)
+            z0, _ = count_exact_zeros(cache.pre[0], axis=0)
+            nz, total = count_exact_zeros(cache.pre, axis=0)
             zeros += nz
             zeros_first += z0
             entries += total
@@ -107,7 +107,8 @@ def relu_d0_sweep(X, y, sizes, seeds, *, prec="float32", bias="uniform", batch_s
             if hit.size == 0:
                 continue                       # no exact zero: the two backward passes are identical
             sub = {key: v[hit] for key, v in params.items()}
-            sub_cache = ([a if a.shape[0] == 1 else a[hit] for a in cache[0]], [z[hit] for z in cache[1]])
+            sub_cache = cache._replace(inputs=[a if a.shape[0] == 1 else a[hit] for a in cache.inputs],
+                                       pre=[z[hit] for z in cache.pre])
             dout = _xent_grad(logits[hit], y[idx])
             g0 = mlp_backward(dout, sub, sub_cache, d0=0.0, prec=prec)["W0"]
             g1 = mlp_backward(dout, sub, sub_cache, d0=1.0, prec=prec)["W0"]
@@ -163,7 +164,7 @@ def relu_d0_train(X, y, sizes, seeds, *, prec="float32", bias="uniform", d0s=(0.
                 p = copies[i]
                 logits, cache = mlp_forward(p, xb, prec)                   # (S, B, C)
                 if i == 1:
-                    differ += np.any([np.any((z == 0).reshape(S, -1), axis=1) for z in cache[1]], axis=0)
+                    differ += np.any([np.any((z == 0).reshape(S, -1), axis=1) for z in cache.pre], axis=0)
                 g = mlp_backward(_xent_grad_batched(logits, yb), p, cache, d0=d0, prec=prec)
                 for key in p:
                     p[key] = prec.round(p[key] - prec.round(lr * g[key]).astype(prec.compute))
