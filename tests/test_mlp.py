@@ -74,3 +74,27 @@ def test_bad_input_is_refused_clearly():
         mlp.backward(np.zeros((2, 5, 1)), mlp.forward(P, np.zeros((5, 3)))[1], input_grad="no")
     with pytest.raises(ValueError, match=r"params\['W0'\] must have shape"):
         mlp.forward({"W0": np.zeros((1, 2, 3, 4)), "b0": np.zeros(4)}, np.zeros((5, 3)))
+
+
+def test_init_schemes_per_layer_and_uniform_biases_drawn_after_the_weights():
+    from rnnlab import init
+    rng = np.random.default_rng(4)
+    W0, W1 = init.he(rng, 3, 4), init.glorot(rng, 4, 2)
+    b0, b1 = rng.uniform(-1.0, 1.0, size=4) / np.sqrt(3), rng.uniform(-1.0, 1.0, size=2) / np.sqrt(4)
+    got = mlp.init(np.random.default_rng(4), [3, 4, 2], scheme=("he", "glorot"), bias="uniform")
+    assert list(got) == ["W0", "b0", "W1", "b1"]
+    for k, v in {"W0": W0, "b0": b0, "W1": W1, "b1": b1}.items():
+        np.testing.assert_array_equal(got[k], v)
+    with pytest.raises(ValueError, match="scheme must be one name or 2 names"):
+        mlp.init(R, [3, 4, 2], scheme=("he",))
+    with pytest.raises(ValueError, match="bias must be one of"):
+        mlp.init(R, [3, 4, 2], bias="normal")
+
+
+def test_init_population_stacks_one_net_per_seed():
+    P = mlp.init_population([5, 7], [3, 4, 1], scheme="glorot")
+    assert P["W0"].shape == (2, 3, 4) and P["b1"].shape == (2, 1)
+    np.testing.assert_array_equal(P["W1"][1], mlp.init(np.random.default_rng(7), [3, 4, 1], scheme="glorot")["W1"])
+    for bad in ([], [1.5], [-1], [True]):
+        with pytest.raises(ValueError, match="seeds must"):
+            mlp.init_population(bad, [3, 1])

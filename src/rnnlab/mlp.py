@@ -24,6 +24,7 @@ one forward pass under another choice.
 """
 from __future__ import annotations
 
+import numbers
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -48,20 +49,50 @@ def n_layers(params: dict) -> int:
 
 
 def init(rng, sizes, *, scheme="he", gain=1.0, bias=0.0, dtype=np.float64) -> dict:
-    """Params for layer sizes ``[D, h1, ..., O]``: W_l from the named initialiser times ``gain``, biases = ``bias``."""
+    """Params for layer sizes ``[D, h1, ..., O]``: W_l (fan_in, width), b_l (width,).
+
+    W_l is drawn by the initialiser ``scheme`` (one name, or one name per weight
+    matrix) times ``gain``. b_l is the constant ``bias``, or with
+    ``bias="uniform"`` U(-1, 1) / sqrt(fan_in) (PyTorch's default), drawn after
+    all the weights.
+    """
     sizes = list(sizes)
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least input and output sizes; got {sizes!r}")
     for s in sizes:
         _checks.positive_int("sizes entry", s)
-    bias = _checks.finite_float("bias", bias)
+    schemes = [scheme] * (len(sizes) - 1) if isinstance(scheme, str) else list(scheme)
+    if len(schemes) != len(sizes) - 1:
+        raise ValueError(f"scheme must be one name or {len(sizes) - 1} names (one per weight matrix); got {scheme!r}")
+    fns = [_init.get(name) for name in schemes]
+    uniform = isinstance(bias, str)
+    if uniform:
+        _checks.choice("bias", bias, ("uniform",))
+    else:
+        bias = _checks.finite_float("bias", bias)
     gain = _checks.finite_float("gain", gain, nonneg=True)
-    fn = _init.get(scheme)
-    params = {}
-    for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        params[f"W{l}"] = fn(rng, a, b, gain=gain, dtype=dtype)       # (a, b)
-        params[f"b{l}"] = np.full(b, bias, dtype=dtype)               # (b,)
-    return params
+    layers = list(zip(sizes[:-1], sizes[1:]))
+    W = [fn(rng, a, b, gain=gain, dtype=dtype) for fn, (a, b) in zip(fns, layers)]              # (a, b) each
+    if uniform:
+        bs = [(rng.uniform(-1.0, 1.0, size=b) / np.sqrt(a)).astype(dtype, copy=False) for a, b in layers]
+    else:
+        bs = [np.full(b, bias, dtype=dtype) for _, b in layers]                                # (b,) each
+    return {k: v for l in range(len(layers)) for k, v in ((f"W{l}", W[l]), (f"b{l}", bs[l]))}
+
+
+def init_population(seeds, sizes, **kwargs) -> dict:
+    """S = len(seeds) nets stacked on a leading axis: W_l (S, fan_in, width), b_l (S, width).
+
+    Net k is ``init(np.random.default_rng(seeds[k]), sizes, **kwargs)``.
+    """
+    seeds = list(seeds) if not isinstance(seeds, (str, bytes)) else [seeds]
+    if not seeds:
+        raise ValueError(f"seeds must be a non-empty sequence of integers; got {seeds!r}")
+    for s in seeds:
+        if not isinstance(s, numbers.Integral) or isinstance(s, bool) or s < 0:
+            raise ValueError(f"seeds must hold non-negative integers; got {s!r}")
+    nets = [init(np.random.default_rng(int(s)), sizes, **kwargs) for s in seeds]
+    return {k: np.stack([n[k] for n in nets]) for k in nets[0]}
 
 
 def _same(a):

@@ -75,20 +75,12 @@ def init_one_hidden(seeds, input_size: int, hidden_size: int, *, scheme: str = "
     """S one-hidden-layer nets ``x -> f(x W0 + b0) W1 + b1`` stacked on a leading axis.
 
     Model k draws W0 (D, H) with ``scheme`` and W1 (H, 1) with Glorot from
-    ``default_rng(seeds[k])``; biases start at 0. Shapes: W0 (S, D, H),
+    ``default_rng(seeds[k])`` (:func:`rnnlab.mlp.init_population`); biases start at 0. Shapes: W0 (S, D, H),
     b0 (S, H), W1 (S, H, 1), b1 (S, 1).
     """
-    seeds = list(seeds)
-    if not seeds:
-        raise ValueError(f"seeds must be a non-empty sequence of integers; got {seeds!r}")
     D = _checks.positive_int("input_size", input_size)
     H = _checks.positive_int("hidden_size", hidden_size)
-    fn = _init.get(scheme)
-    members = []
-    for s in seeds:
-        rng = np.random.default_rng(s)
-        members.append({"W0": fn(rng, D, H), "b0": np.zeros(H), "W1": _init.glorot(rng, H, 1), "b1": np.zeros(1)})
-    return {k: np.stack([m[k] for m in members]) for k in members[0]}
+    return mlp.init_population(seeds, [D, H, 1], scheme=(scheme, "glorot"))
 
 
 def _check_population_data(params, x, y=None):

@@ -27,7 +27,7 @@ from typing import Callable
 
 import numpy as np
 
-from .. import _checks, activations, init as _init, mlp
+from .. import _checks, activations, mlp
 
 DTYPES = ("float16", "float32", "float64")
 BITS = {"float16": 11, "float32": 24, "float64": 53}     # significant bits, the implicit leading 1 included
@@ -88,7 +88,7 @@ def standardize(X):
 def init_mlp_population(sizes, seeds, *, bias: str = "uniform", prec="float32") -> dict:
     """Params ``W0, b0, ..., W{L}, b{L}`` of S = len(seeds) MLPs, with a leading model axis.
 
-    W_l ~ He normal N(0, 2/fan_in) (as :func:`rnnlab.mlp.init` with "he"); the
+    :func:`rnnlab.mlp.init_population` with W_l ~ He normal N(0, 2/fan_in); the
     biases are 0 (``bias="zero"``, the Keras default) or U(-1/sqrt(fan_in),
     1/sqrt(fan_in)) (``"uniform"``, the PyTorch default), drawn after all the
     weights. Model k uses ``np.random.default_rng(seeds[k])``. The float64 draw
@@ -103,14 +103,8 @@ def init_mlp_population(sizes, seeds, *, bias: str = "uniform", prec="float32") 
         raise ValueError(f"seeds must be a non-empty sequence of integers; got {seeds!r}")
     _checks.choice("bias", bias, BIASES)
     prec = precision(prec)
-    members = []
-    for s in seeds:
-        rng = np.random.default_rng(s)
-        p = {f"W{l}": _init.he(rng, a, b) for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))}
-        for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-            p[f"b{l}"] = np.zeros(b) if bias == "zero" else rng.uniform(-1.0, 1.0, size=b) / np.sqrt(a)
-        members.append(p)
-    return {k: prec.round(np.stack([m[k] for m in members])).astype(prec.compute) for k in members[0]}
+    P = mlp.init_population(seeds, sizes, scheme="he", bias=0.0 if bias == "zero" else "uniform")   # float64
+    return {k: prec.round(v).astype(prec.compute) for k, v in P.items()}
 
 
 def round_to_bits(x, bits: int) -> np.ndarray:
