@@ -49,3 +49,8 @@ def test_single_result_settings_are_json_and_tiny_overrides_known_keys(name):
     mod = grids.get(name)
     json.dumps(mod.SETTINGS)
     assert set(mod.TINY) <= set(mod.SETTINGS)
+
+
+def test_only_the_grids_command_line_has_a_main():
+    mains = [str(p.relative_to(SRC)) for p in SRC.rglob("*.py") if "__name__ == \"__main__\"" in p.read_text()]
+    assert mains == ["grids/__main__.py"], mains
