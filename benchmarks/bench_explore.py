@@ -20,7 +20,7 @@ from nbclient import NotebookClient
 
 CODE = """
 import json, statistics
-from rnnlab import widgets
+from rnnlab.instruments import widgets
 ex = widgets.eigen_explorer()
 box = ex.widget()
 display(box)

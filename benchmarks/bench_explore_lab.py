@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_explore_lab.py [--updates N]
 
 Starts JupyterLab (RNNLAB_LIVE=1, as `make lab` does) on a free local port, opens a notebook holding
-chapter 4's explorer (rnnlab.widgets.eigen_explorer) in headless chromium, runs it, then presses the
+chapter 4's explorer (rnnlab.instruments.widgets.eigen_explorer) in headless chromium, runs it, then presses the
 arrow keys on the explorer's sliders N times. Each timing is taken in the page: from the key press to the
 moment the figure's SVG in the page has changed (the slider's value travels to the kernel, compute runs,
 the new SVG travels back and is rendered). Needs chromium and chromedriver (tools/install_browser.sh).
@@ -69,8 +69,8 @@ def main(argv=None):
     from selenium.webdriver.support.ui import WebDriverWait
 
     work = Path(tempfile.mkdtemp(prefix="rnnlab-lab-"))
-    code = {"explore": "from rnnlab import widgets\nex = widgets.eigen_explorer()\nex.display()",
-            "live": "from rnnlab import widgets\ndisplay(widgets.LiveExplorer().widget)"}[args.widget]
+    code = {"explore": "from rnnlab.instruments import widgets\nex = widgets.eigen_explorer()\nex.display()",
+            "live": "from rnnlab.instruments import widgets\ndisplay(widgets.LiveExplorer().widget)"}[args.widget]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, work / "explorer.ipynb")

@@ -131,7 +131,7 @@ def test_page_fits_a_phone(browser, page):
 
 
 def test_every_explorer_responds_to_its_controls(browser):
-    """rnnlab.explore explorers (class rnnx) and chapter 4's rnnlab.widgets explorer (id eigx-...)."""
+    """rnnlab.explore explorers (class rnnx) and chapter 4's rnnlab.instruments.widgets explorer (id eigx-...)."""
     pages = [p for p in PAGES if re.search(r'class="rnnx"|id="eigx-', p.read_text(errors="replace"))]
     if not pages:
         pytest.skip("no page has an explorer yet")

@@ -191,7 +191,7 @@ def test_display_is_kernel_free_unless_live(monkeypatch, capsys):
 
 
 def test_eigen_explorer_shows_the_widgets_curves():
-    from rnnlab import widgets
+    from rnnlab.instruments import widgets
     ex = widgets.eigen_explorer(acts=("identity", "tanh"), radii=(0.5, 1.2), Ts=(10, 30), hidden_size=8, seeds=(0, 1))
     data = payload(ex.html())
     assert data["n"] == [2, 2, 2] and len(data["frames"]) == 8
@@ -240,7 +240,7 @@ def test_chapter4_live_explorer_draws_svg_in_place():
     pytest.importorskip("ipywidgets")
     import matplotlib
     matplotlib.use("Agg")
-    from rnnlab import widgets
+    from rnnlab.instruments import widgets
     ex = widgets.LiveExplorer(T=20, act="relu", hidden_size=8)
     plot = ex.widget.children[-1]
     before = plot.value

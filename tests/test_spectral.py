@@ -1,8 +1,9 @@
-"""Tests of rnnlab.spectral: spectra, matrix powers, and Jacobians taken from the layers' backward."""
+"""Tests of rnnlab.instruments.spectral: spectra, matrix powers, and Jacobians taken from the layers' backward."""
 import numpy as np
 import pytest
 
-from rnnlab import gru, lstm, rnn, spectral
+from rnnlab import gru, lstm, rnn
+from rnnlab.instruments import spectral
 
 
 def test_spectral_radius_and_singular_values_of_known_matrices():

@@ -1,4 +1,4 @@
-"""Tests of rnnlab.widgets: the precomputed explorer data, its HTML, and the live update time."""
+"""Tests of rnnlab.instruments.widgets: the precomputed explorer data, its HTML, and the live update time."""
 import json
 import re
 import time
@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from rnnlab import spectral, widgets
+from rnnlab.instruments import spectral, widgets
 
 
 @pytest.fixture(scope="module")

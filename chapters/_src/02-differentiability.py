@@ -24,7 +24,7 @@
 # The sources and the full list are in the {ref}`claim ledger <claims-ledger>`.
 # :::
 #
-# The first cell imports the book's numpy package, `rnnlab`, fixes every seed used below, and sets the plot style. This chapter's reusable code lives in `rnnlab.numerics`: finite differences, exact-zero counting, and the ReLU$'(0)$ precision sweep.
+# The first cell imports the book's numpy package, `rnnlab`, fixes every seed used below, and sets the plot style. This chapter's instruments live in `rnnlab.instruments`: `relu_at_zero` (finite differences, exact-zero counting), `relu_at_zero_mlp` (ReLU networks in emulated float16) and `relu_at_zero_training` (the ReLU$'(0)$ precision sweep and the training comparison).
 
 # %% tags=["nbval-ignore-output"]
 # On Colab, install the book's package first; anywhere else this cell does nothing.
@@ -41,7 +41,8 @@ from IPython.display import display
 
 from rnnlab.book import glue
 
-from rnnlab import activations, losses, numerics, optim, plotting, stack, tasks
+from rnnlab import activations, losses, optim, plotting, stack, tasks
+from rnnlab.instruments import relu_at_zero, relu_at_zero_mlp, relu_at_zero_training
 
 plotting.use_book_style()
 FULL = os.environ.get("RNNLAB_FULL") == "1"   # opt-in: the bigger sweeps described in the text
@@ -72,19 +73,19 @@ points = np.array([-1.0, -1e-3, 0.0, 1e-3, 1.0])
 H_STEPS = (1e-1, 1e-4, 1e-8)
 print(f"{'f':8s} {'x':>7s}   forward  backward   central   (h = 1e-6)")
 for name, act in fns.items():
-    fd = numerics.finite_differences(act.f, points, 1e-6)
+    fd = relu_at_zero.finite_differences(act.f, points, 1e-6)
     for j, x in enumerate(points):
         print(f"{name:8s} {x:7.0e}   {fd['forward'][j]:7.4f}   {fd['backward'][j]:7.4f}   {fd['central'][j]:7.4f}")
 
 # %%
-relu_at_0 = {h: numerics.finite_differences(fns["relu"].f, 0.0, h) for h in H_STEPS}
+relu_at_0 = {h: relu_at_zero.finite_differences(fns["relu"].f, 0.0, h) for h in H_STEPS}
 for h, fd in relu_at_0.items():
     assert (fd["forward"], fd["backward"], fd["central"]) == (1.0, 0.0, 0.5), \
         f"ReLU's one-sided differences at 0 should be 1, 0 and 1/2 for every h; got {fd} at h={h}"
-gap_smooth = max(float(abs(numerics.forward_difference(fns[n].f, 0.0, 1e-6)
-                           - numerics.backward_difference(fns[n].f, 0.0, 1e-6))) for n in ("tanh", "sigmoid"))
+gap_smooth = max(float(abs(relu_at_zero.forward_difference(fns[n].f, 0.0, 1e-6)
+                           - relu_at_zero.backward_difference(fns[n].f, 0.0, 1e-6))) for n in ("tanh", "sigmoid"))
 assert gap_smooth < 1e-6, "tanh and sigmoid should have equal one-sided derivatives at 0"
-away = numerics.finite_differences(fns["relu"].f, np.array([-1e-3, 1e-3]), 1e-6)
+away = relu_at_zero.finite_differences(fns["relu"].f, np.array([-1e-3, 1e-3]), 1e-6)
 assert np.array_equal(away["forward"], away["backward"]), "away from 0, ReLU's one-sided differences should agree"
 glue("diff_gap_smooth", float(f"{gap_smooth:.0e}"), display=False)
 print(f"largest |D+ - D-| at 0 for tanh and sigmoid: {gap_smooth:.0e}")
@@ -140,9 +141,9 @@ w0 = np.random.default_rng(DATA_SEED + 1).uniform(0.5, 2.0, size=16)   # (16,) o
 
 relu_grad = lambda w: relu0.df(w) - relu0.df(-w)         # dL/dw with ReLU'(0) = 0 (so 0 at w = 0)
 smooth_grad = lambda w: np.tanh(BETA * w / 2)
-gd = {"relu, constant step": numerics.gradient_descent_1d(relu_grad, w0, GD_STEPS, lambda t: ETA),     # (1001, 16)
-      "softplus, constant step": numerics.gradient_descent_1d(smooth_grad, w0, GD_STEPS, lambda t: ETA),
-      "relu, step / sqrt(t+1)": numerics.gradient_descent_1d(relu_grad, w0, GD_STEPS, lambda t: ETA / np.sqrt(t + 1))}
+gd = {"relu, constant step": relu_at_zero.gradient_descent_1d(relu_grad, w0, GD_STEPS, lambda t: ETA),     # (1001, 16)
+      "softplus, constant step": relu_at_zero.gradient_descent_1d(smooth_grad, w0, GD_STEPS, lambda t: ETA),
+      "relu, step / sqrt(t+1)": relu_at_zero.gradient_descent_1d(relu_grad, w0, GD_STEPS, lambda t: ETA / np.sqrt(t + 1))}
 tail = {k: np.abs(v[-50:]).max(axis=0) for k, v in gd.items()}          # (16,) largest |w| in the last 50 steps
 for k, v in tail.items():
     print(f"{k:24s} max |w| over the last 50 steps: median {np.median(v):.1e}, range [{v.min():.1e}, {v.max():.1e}]")
@@ -185,8 +186,8 @@ EX_ETAS = (0.01, 0.02, 0.05, 0.1, 0.2)
 def kink_gd(eta, schedule):
     """GD on |w| from w0 = 0.5: the distance to the minimum, max(|w_t|, |w_(t-1)|), against the step t."""
     lr = (lambda t: eta) if schedule == "constant" else (lambda t: eta / np.sqrt(t + 1))
-    w = numerics.gradient_descent_1d(relu_grad, np.array([0.5]), 1000, lr)[:, 0]         # (1001,)
-    ws = numerics.gradient_descent_1d(smooth_grad, np.array([0.5]), 1000, lr)[:, 0]
+    w = relu_at_zero.gradient_descent_1d(relu_grad, np.array([0.5]), 1000, lr)[:, 0]         # (1001,)
+    ws = relu_at_zero.gradient_descent_1d(smooth_grad, np.array([0.5]), 1000, lr)[:, 0]
     t = np.arange(1, 1001)
     return {"|w| (kink)": (t, np.maximum(np.maximum(np.abs(w[1:]), np.abs(w[:-1])), 1e-12)),
             "softplus surrogate": (t, np.maximum(np.maximum(np.abs(ws[1:]), np.abs(ws[:-1])), 1e-12))}
@@ -219,18 +220,18 @@ print(f"relu'(z) for z in [1, 1e30]: {np.unique(fns['relu'].df(big))};  tanh'(10
 #
 # On paper the answer is "almost never": with continuous random weights and inputs, a pre-activation equals 0 with probability zero. But computers round. {cite:t}`bertoin2021numerical` tested this directly. They built two copies of one ReLU network with identical weights, one backpropagating with ReLU$'(0) = 0$ and the other with ReLU$'(0) = 1$, fed both the same minibatches, and counted an initialisation as *affected* if any minibatch gave a different first-layer gradient. On MNIST (fully connected nets of width 256, one epoch of minibatches of 256) they report differences for about 5 % of initialisations at depth 1 and about 70 % at depth 6 in float32, for about 87 % to 100 % in float16, and essentially never in float64 {cite:p}`bertoin2021numerical`; these are their published figures, typed here from the paper, not numbers computed by this book.
 #
-# We repeat the protocol on a smaller scale that fits this chapter's budget, with `numerics.relu_d0_sweep`:
+# We repeat the protocol on a smaller scale that fits this chapter's budget, with `relu_at_zero_training.relu_d0_sweep`:
 #
 # - **Data**, generated (nothing is downloaded): 2048 synthetic 14 × 14 "digit" images in 10 classes, each a few thick strokes on a black background, quantised to 8-bit levels $k/255$ like MNIST, so most pixels are exactly 0; and a **dense** copy standardised with one mean and standard deviation, as MNIST usually is, which leaves no zero pixels.
 # - **Nets**: fully connected ReLU nets of width 64 and depth 1, 2 and 4 (hidden layers), He-initialised weights, and biases drawn as in PyTorch, $U(\pm 1/\sqrt{\text{fan-in}})$, or set to 0 as in Keras.
 # - **Protocol**: 16 initialisations, each evaluated on the same 16 minibatches of 128 (2048 images, one pass) at its initial weights; the gradient of the mean cross-entropy with respect to $W_0$ is compared bit for bit.
-# - **Precision**: float64, float32, and float16 emulated the way mixed-precision GPU kernels typically compute it: each matrix product accumulated in float32 and rounded to float16 once, everything else in float16 (see the `rnnlab.numerics` docstring).
+# - **Precision**: float64, float32, and float16 emulated the way mixed-precision GPU kernels typically compute it: each matrix product accumulated in float32 and rounded to float16 once, everything else in float16 (see the `rnnlab.instruments.relu_at_zero_mlp` docstring).
 #
 # The scale is far smaller than theirs: per initialisation we evaluate about 2 000 images against their 60 000, and 64 units per layer against 256, so about 1/120 as many pre-activations per layer. Nor do we train between minibatches: every minibatch sees the initial weights. Expect fewer affected initialisations than they report, for the same reason that a rare event shows up less often in a smaller sample. `RNNLAB_FULL=1` doubles the seeds and the minibatches and adds depth 6.
 
 # %% tags=["nbval-ignore-output"]
-X_img, y_img = numerics.image_like_data(np.random.default_rng(DATA_SEED), 2048)   # (2048, 196), (2048,)
-X_dense = numerics.standardize(X_img)                                                # (2048, 196)
+X_img, y_img = relu_at_zero_mlp.image_like_data(np.random.default_rng(DATA_SEED), 2048)   # (2048, 196), (2048,)
+X_dense = relu_at_zero_mlp.standardize(X_img)                                                # (2048, 196)
 zero_pixels = float(np.mean(X_img == 0))
 DEPTHS = [1, 2, 4, 6] if FULL else [1, 2, 4]
 WIDTH, N_BATCHES = 64, (32 if FULL else 16)
@@ -238,7 +239,7 @@ PRECS = ("float16", "float32", "float64")
 
 
 def sweep(X, depth, prec, bias="uniform"):
-    return numerics.relu_d0_sweep(X, y_img, [X.shape[1]] + [WIDTH] * depth + [10], MLP_SEEDS, prec=prec, bias=bias,
+    return relu_at_zero_training.relu_d0_sweep(X, y_img, [X.shape[1]] + [WIDTH] * depth + [10], MLP_SEEDS, prec=prec, bias=bias,
                                   batch_size=128, n_batches=N_BATCHES, rng=np.random.default_rng(BATCH_SEED))
 
 
@@ -297,15 +298,15 @@ for (data, bias), r in sources.items():
     print(f"{data:8s} {bias:8s} {r.zeros.mean():12.2f} {r.fraction_affected:9.0%}")
 
 # The mechanism, first layer, one minibatch: at every exact zero, fl(xW) equals -b bit for bit.
-P16 = numerics.init_mlp_population([196, WIDTH, WIDTH, 10], MLP_SEEDS, bias="uniform", prec="float16")
-xb = numerics.precision("float16").round(X_img[:512].astype(np.float32))           # (512, 196)
+P16 = relu_at_zero_mlp.init_mlp_population([196, WIDTH, WIDTH, 10], MLP_SEEDS, bias="uniform", prec="float16")
+xb = relu_at_zero_mlp.precision("float16").round(X_img[:512].astype(np.float32))           # (512, 196)
 xW = (xb @ P16["W0"]).astype(np.float16)                                             # (S, 512, 64)
 z0 = (xW.astype(np.float32) + P16["b0"][:, None, :]).astype(np.float16)              # (S, 512, 64)
 at_zero = z0 == 0
 explained = float(np.mean(xW[at_zero] == -P16["b0"][:, None, :].astype(np.float16).repeat(512, 1)[at_zero]))
 print(f"first-layer exact zeros in 512 images x {len(MLP_SEEDS)} nets: {int(at_zero.sum())}; "
       f"share with fl(xW) == -b exactly: {explained:.0%}")
-P64 = numerics.init_mlp_population([196, WIDTH, 10], MLP_SEEDS, prec="float64")
+P64 = relu_at_zero_mlp.init_mlp_population([196, WIDTH, 10], MLP_SEEDS, prec="float64")
 xw_std = {name: float(np.std(X[:512] @ P64["W0"])) for name, X in (("images", X_img), ("dense", X_dense))}
 print(f"standard deviation of xW: images {xw_std['images']:.2f}, dense {xw_std['dense']:.2f}")
 
@@ -330,15 +331,15 @@ glue("diff_xw_std_dense", round(xw_std["dense"], 2), display=False)
 #
 # ### How the rate scales with precision
 #
-# If a zero needs $\mathrm{fl}(xW)$ to hit $-b$ exactly, its chance should halve with every extra significant bit. We check this by running the depth-1 sweep with arithmetic rounded to $p = 8, 10, 12, 14$ significant bits (float16 has 11, float32 24, float64 53; `numerics.round_to_bits`), fit $\log_2(\text{rate}) = c - k\,p$, and extrapolate the fit, with due caution, to float32.
+# If a zero needs $\mathrm{fl}(xW)$ to hit $-b$ exactly, its chance should halve with every extra significant bit. We check this by running the depth-1 sweep with arithmetic rounded to $p = 8, 10, 12, 14$ significant bits (float16 has 11, float32 24, float64 53; `relu_at_zero_mlp.round_to_bits`), fit $\log_2(\text{rate}) = c - k\,p$, and extrapolate the fit, with due caution, to float32.
 
 # %% tags=["nbval-ignore-output"]
 BITS = [8, 10, 12, 14]
 bit_runs = {p: sweep(X_img, 1, p) for p in BITS}
 rates = np.array([r.zeros.sum() / (r.entries * len(MLP_SEEDS)) for r in bit_runs.values()])   # zeros per pre-activation
 slope, intercept = np.polyfit(BITS, np.log2(rates), 1)
-rate_f32 = 2.0 ** (intercept + slope * numerics.BITS["float32"])
-rate_f64 = 2.0 ** (intercept + slope * numerics.BITS["float64"])
+rate_f32 = 2.0 ** (intercept + slope * relu_at_zero_mlp.BITS["float32"])
+rate_f64 = 2.0 ** (intercept + slope * relu_at_zero_mlp.BITS["float64"])
 n_bertoin = 60_000 * 256                                  # first-layer pre-activations in one MNIST epoch, width 256
 p_bertoin = 1.0 - np.exp(-rate_f32 * n_bertoin)           # P(at least one zero), zeros as a Poisson count
 for p, r in zip(BITS, rates):
@@ -375,7 +376,7 @@ plt.close(fig)
 #
 # ### Does it change training?
 #
-# Different gradients need not mean different training outcomes. {cite:t}`bertoin2021numerical`'s central experiment compares *trained* networks under the two choices, and finds differences in low precision. We run the same comparison at this chapter's scale, stored in `results/relu0_training` by `python -m rnnlab.numerics --out results/relu0_training` (about two minutes, too long to rerun here): ReLU MLPs of width 64 and depth 2 and 4 (PyTorch-style biases), trained with plain SGD (learning rate 0.05, 200 steps of 128 images) on the synthetic images, in emulated float16 and in float32, for 20 seeds. Within a seed, the two copies (ReLU$'(0) = 0$ and $= 1$) share their initialisation and their minibatches, so they differ only through ReLU$'(0)$; different seeds have their own initialisation and their own minibatch stream. The outcome is the final training loss (mean cross-entropy over all 2048 images, evaluated in float64), compared pair by pair with a Wilcoxon signed-rank test and a sign test.
+# Different gradients need not mean different training outcomes. {cite:t}`bertoin2021numerical`'s central experiment compares *trained* networks under the two choices, and finds differences in low precision. We run the same comparison at this chapter's scale, stored in `results/relu0_training` by `python -m rnnlab.grids relu0_training --out results/relu0_training` (about two minutes, too long to rerun here): ReLU MLPs of width 64 and depth 2 and 4 (PyTorch-style biases), trained with plain SGD (learning rate 0.05, 200 steps of 128 images) on the synthetic images, in emulated float16 and in float32, for 20 seeds. Within a seed, the two copies (ReLU$'(0) = 0$ and $= 1$) share their initialisation and their minibatches, so they differ only through ReLU$'(0)$; different seeds have their own initialisation and their own minibatch stream. The outcome is the final training loss (mean cross-entropy over all 2048 images, evaluated in float64), compared pair by pair with a Wilcoxon signed-rank test and a sign test.
 
 # %%
 import scipy.stats
@@ -420,7 +421,7 @@ glue("diff_tr_reldiff", round(100 * rel_diff, 2), display=False)
 # A small live slice, 4 seeds for 30 steps in float16, checks on your machine that the pairs do split:
 
 # %% tags=["nbval-ignore-output"]
-live_tr = numerics.relu_d0_train(X_img, y_img, [X_img.shape[1], WIDTH, WIDTH, 10], range(4), prec="float16",
+live_tr = relu_at_zero_training.relu_d0_train(X_img, y_img, [X_img.shape[1], WIDTH, WIDTH, 10], range(4), prec="float16",
                                  lr=TR["lr"], steps=30, batch_size=TR["batch_size"])
 print("pairs that split:", int((~live_tr.identical).sum()), "of 4; steps with an exact zero per pair:",
       live_tr.steps_differ.tolist())
@@ -429,7 +430,7 @@ assert (~live_tr.identical).sum() >= 3, "float16 training should split most pair
 # %% [markdown]
 # ## 2.4 Inside recurrent nets
 #
-# A recurrent net applies its ReLU $T$ times per sequence, so it evaluates many more pre-activations per example. Does it hit the kink more often, and does that change its gradient? We train 8 ReLU RNNs (IRNN initialisation, {cite:t}`le2015irnn`: identity $W_h$, zero biases; 32 units, float32) with Adam for 40 steps on the adding problem ($T = 30$), and at every step compare their gradients under ReLU$'(0) = 0$ and 1 (`numerics.relu_d0_grads`). We run this twice: on the plain sequences, and on the same sequences with 10 zero steps in front, as zero-padding to a common length (Keras pads at the front by default) produces. We deliberately run the padded steps through the cell. In practice a framework *masks* them (Keras's `Masking` layer or `mask_zero=True`, PyTorch's packed sequences): a masked step is skipped, the state is carried over unchanged and no gradient flows through it, so the kinks found below do not arise there. The padded case is what happens *without* masking.
+# A recurrent net applies its ReLU $T$ times per sequence, so it evaluates many more pre-activations per example. Does it hit the kink more often, and does that change its gradient? We train 8 ReLU RNNs (IRNN initialisation, {cite:t}`le2015irnn`: identity $W_h$, zero biases; 32 units, float32) with Adam for 40 steps on the adding problem ($T = 30$), and at every step compare their gradients under ReLU$'(0) = 0$ and 1 (`relu_at_zero.relu_d0_grads`). We run this twice: on the plain sequences, and on the same sequences with 10 zero steps in front, as zero-padding to a common length (Keras pads at the front by default) produces. We deliberately run the padded steps through the cell. In practice a framework *masks* them (Keras's `Masking` layer or `mask_zero=True`, PyTorch's packed sequences): a masked step is skipped, the state is carried over unchanged and no gradient flows through it, so the kinks found below do not arise there. The padded case is what happens *without* masking.
 
 # %% tags=["nbval-ignore-output"]
 rnn_task, PAD, RNN_STEPS = tasks.AddingTask(T=30), 10, 40
@@ -442,9 +443,9 @@ for pad in (0, PAD):
     for step in range(RNN_STEPS):
         xs, ys = rnn_task.sample(rng, 32)                                       # (T, B, 2), (B, 1)
         xs = np.concatenate([np.zeros((pad,) + xs.shape[1:]), xs])              # (pad + T, B, 2)
-        g0, g1, nz, nt = numerics.relu_d0_grads(params, rnn_spec, xs, lambda y: losses.mse(y, ys))
+        g0, g1, nz, nt = relu_at_zero.relu_d0_grads(params, rnn_spec, xs, lambda y: losses.mse(y, ys))
         zero_frac.append(nz / nt)
-        differ.append(numerics.grads_differ(g0, g1, population=True))
+        differ.append(relu_at_zero.grads_differ(g0, g1, population=True))
         rel.append(np.linalg.norm(g1["l0.b"] - g0["l0.b"], axis=-1) / np.linalg.norm(g0["l0.b"], axis=-1))
         opt_state = optim.adam_step(params, g0, 1e-3, 1, opt_state)            # train with ReLU'(0) = 0
     census[pad] = {"zeros": np.array(zero_frac), "differ": np.array(differ), "rel": np.array(rel)}  # (steps, S)
@@ -500,10 +501,10 @@ for seed in LSTM_SEEDS:
     data_rng = np.random.default_rng(DATA_SEED + seed)
     xs, R = data_rng.standard_normal((4, 2, 2)), data_rng.standard_normal((2, 1))   # (T, B, D), dLoss/dy
     _, cache = stack.forward(params, xs, lstm_spec)
-    n_zero = numerics.count_exact_zeros(cache.between_inputs)[0]
-    err = max(numerics.stack_gradcheck(params, lstm_spec, xs, R, keys=CHECK_KEYS).values())
+    n_zero = relu_at_zero.count_exact_zeros(cache.between_inputs)[0]
+    err = max(relu_at_zero.stack_gradcheck(params, lstm_spec, xs, R, keys=CHECK_KEYS).values())
     half = lstm_spec.with_(between=activations.make_relu(0.5))
-    err_half = max(numerics.stack_gradcheck(params, half, xs, R, keys=CHECK_KEYS).values()) if n_zero else np.nan
+    err_half = max(relu_at_zero.stack_gradcheck(params, half, xs, R, keys=CHECK_KEYS).values()) if n_zero else np.nan
     rows.append((seed, n_zero, err, err_half))
     print(f"seed {seed}: exact zeros at the ReLUs {n_zero:2d}   max relative error {err:.0e}"
           + (f"   with ReLU'(0) = 1/2: {err_half:.0e}" if n_zero else ""))
@@ -565,7 +566,7 @@ glue("diff_lstm_err_half_max", float(f"{kink[:, 3].max():.0e}"), display=False)
 # ::::{solution} ex-diff-1
 # :class: dropdown
 #
-# $D_+ = 1$, $D_- = \alpha$, $D_0 = (1 + \alpha)/2$, for every step $h$. For example, `numerics.central_difference(activations.make_leaky_relu(0.1).f, 0.0, 1e-3)` returns 0.55. A check with central differences matches `d0 = (1 + alpha) / 2` at the kink, up to the second-order terms that do not cancel across it. The default `d0 = alpha` matches the left slope.
+# $D_+ = 1$, $D_- = \alpha$, $D_0 = (1 + \alpha)/2$, for every step $h$. For example, `relu_at_zero.central_difference(activations.make_leaky_relu(0.1).f, 0.0, 1e-3)` returns 0.55. A check with central differences matches `d0 = (1 + alpha) / 2` at the kink, up to the second-order terms that do not cancel across it. The default `d0 = alpha` matches the left slope.
 # ::::
 #
 # ::::{exercise}
@@ -577,7 +578,7 @@ glue("diff_lstm_err_half_max", float(f"{kink[:, 3].max():.0e}"), display=False)
 # ::::{solution} ex-diff-2
 # :class: dropdown
 #
-# With zero biases, $z = \mathrm{fl}(xW)$ is 0 only if the float32 sum of products cancels to below half float16's smallest subnormal, which almost never happens, so only a handful of zeros remain. An all-black image gives $xW = 0$ exactly, so every first-layer unit sits on the kink, then every unit of the next layer ($0 \cdot W_1 + 0$), and so on. Yet the sweep reports no difference: every *weight* gradient multiplies the backpropagated error by that row's activations, which are all 0, so $\partial L/\partial W_l$ is the same for both choices. Only the bias gradients change. Compare `numerics.mlp_backward(..., d0=0.0)` and `d0=1.0` on `"b0"` to see it.
+# With zero biases, $z = \mathrm{fl}(xW)$ is 0 only if the float32 sum of products cancels to below half float16's smallest subnormal, which almost never happens, so only a handful of zeros remain. An all-black image gives $xW = 0$ exactly, so every first-layer unit sits on the kink, then every unit of the next layer ($0 \cdot W_1 + 0$), and so on. Yet the sweep reports no difference: every *weight* gradient multiplies the backpropagated error by that row's activations, which are all 0, so $\partial L/\partial W_l$ is the same for both choices. Only the bias gradients change. Compare `relu_at_zero_mlp.mlp_backward(..., d0=0.0)` and `d0=1.0` on `"b0"` to see it.
 # ::::
 #
 # ::::{exercise}

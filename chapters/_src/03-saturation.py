@@ -47,17 +47,15 @@ if "google.colab" in sys.modules:
 
 # %%
 # %matplotlib inline
-import os
-
-# The matrices in this chapter are small; one BLAS thread is faster than several for them.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from rnnlab import activations, explore, plotting, population, saturation as sat, stack, stats, tasks, train
+from rnnlab import activations, explore, plotting, population, stack, stats, tasks, threads, train
+from rnnlab.instruments import dead_relus, saturation as sat
 from rnnlab.book import glue
+
+threads.one_blas_thread()   # many small matrices: one BLAS thread is faster than several
 
 plotting.use_book_style()
 
@@ -434,7 +432,7 @@ seeds_pop = [s for s, _ in grid]
 lr_pop = np.array([lr for _, lr in grid])                                  # (P,)
 data = {}
 for kind in ("non-negative", "centred"):
-    sets = [sat.teacher_regression(np.random.default_rng(1000 + s), N_DATA, D_IN, H_NET, nonneg=(kind == "non-negative"))
+    sets = [dead_relus.teacher_regression(np.random.default_rng(1000 + s), N_DATA, D_IN, H_NET, nonneg=(kind == "non-negative"))
             for s in seeds_pop]
     data[kind] = (np.stack([x for x, _ in sets]), np.stack([y for _, y in sets]))   # (P, N, D), (P, N, 1)
 
@@ -442,17 +440,17 @@ dying = {}
 with np.errstate(over="ignore", invalid="ignore"):   # the largest steps blow the loss up; that is the point
     for kind, (X, Y) in data.items():
         for a in ("relu", "leaky_relu"):
-            p = sat.init_one_hidden(seeds_pop, D_IN, H_NET, scheme="he")
-            dead_init = sat.one_hidden_dead(p, X)
-            loss_before, _ = sat.one_hidden_step(p, X, Y, act=a, lr=lr_pop)    # (P,) loss before the step
-            margin0 = sat.one_hidden_margin(p, X)                          # (P, H) right after the big step
-            loss_after, _ = sat.one_hidden_step({k: v.copy() for k, v in p.items()}, X, Y, act=a, lr=1e-12)
+            p = dead_relus.init_one_hidden(seeds_pop, D_IN, H_NET, scheme="he")
+            dead_init = dead_relus.one_hidden_dead(p, X)
+            loss_before, _ = dead_relus.one_hidden_step(p, X, Y, act=a, lr=lr_pop)    # (P,) loss before the step
+            margin0 = dead_relus.one_hidden_margin(p, X)                          # (P, H) right after the big step
+            loss_after, _ = dead_relus.one_hidden_step({k: v.copy() for k, v in p.items()}, X, Y, act=a, lr=1e-12)
             r = {"dead_init": dead_init, "dead": margin0 <= 0, "loss_growth": loss_after / loss_before}
             if kind == "non-negative":
                 state = None
                 for _ in range(REC_STEPS):
-                    loss, state = sat.one_hidden_step(p, X, Y, act=a, lr=1e-2, optimizer="adam", state=state)
-                r["margin0"], r["margin1"], r["loss_end"] = margin0, sat.one_hidden_margin(p, X), loss
+                    loss, state = dead_relus.one_hidden_step(p, X, Y, act=a, lr=1e-2, optimizer="adam", state=state)
+                r["margin0"], r["margin1"], r["loss_end"] = margin0, dead_relus.one_hidden_margin(p, X), loss
             dying[(kind, a)] = r
 
 
@@ -571,15 +569,15 @@ for kind in ("non-negative", "centred"):
         seeds = [10_000 + 100 * c + s for s in range(ORD_N)]            # own seeds per setting: independent cells
         for a in ("relu", "leaky_relu"):
             rngs = population.data_rngs(seeds)                          # one data stream per seed: dataset, then minibatches
-            sets = [sat.teacher_regression(r, N_DATA, D_IN, H_NET, nonneg=(kind == "non-negative")) for r in rngs]
+            sets = [dead_relus.teacher_regression(r, N_DATA, D_IN, H_NET, nonneg=(kind == "non-negative")) for r in rngs]
             X, Y = np.stack([x for x, _ in sets]), np.stack([y for _, y in sets])         # (S, N, D), (S, N, 1)
-            p = sat.init_one_hidden(seeds, D_IN, H_NET, scheme="he")
-            r = sat.train_one_hidden(p, X, Y, act=a, lr=lr, optimizer=opt, steps=ORD_STEPS, batch_size=ORD_BATCH,
+            p = dead_relus.init_one_hidden(seeds, D_IN, H_NET, scheme="he")
+            r = dead_relus.train_one_hidden(p, X, Y, act=a, lr=lr, optimizer=opt, steps=ORD_STEPS, batch_size=ORD_BATCH,
                                      rngs=rngs, every=ORD_EVERY)
             dead = r["margin"] <= 0                                     # (C, S, H); False for a diverged run (NaN)
             ok = r["diverged_at"] < 0                                   # (S,)
             with np.errstate(all="ignore"):                            # a diverged run's weights may be inf
-                loss_full = np.where(ok, sat.one_hidden_grads(p, X, Y, act=a)[0], np.nan)   # (S,) on all data
+                loss_full = np.where(ok, dead_relus.one_hidden_grads(p, X, Y, act=a)[0], np.nan)   # (S,) on all data
             ever = dead[:, ok].any(axis=0)                              # (S_ok, H) dead at some check
             ordinary[(kind, opt, lr, a)] = {
                 "ok": ok, "frac": dead.mean(axis=2)[:, ok],               # (C, S_ok) dead fraction over training
@@ -689,7 +687,7 @@ plt.show()
 # %% tags=["nbval-ignore-output"]
 BD_DEPTHS = np.array([1, 2, 5, 10, 20, 30, 50])
 BD_WIDTHS = (2, 3, 4, 6, 10)
-born = np.array([[sat.born_dead(np.random.default_rng(100 * w + d), depth=int(d), width=w, n_nets=400,
+born = np.array([[dead_relus.born_dead(np.random.default_rng(100 * w + d), depth=int(d), width=w, n_nets=400,
                                 n_inputs=128).mean() for d in BD_DEPTHS] for w in BD_WIDTHS])   # (widths, depths)
 for w, row in zip(BD_WIDTHS, born):
     print(f"width {w:2d}: P(born dead) by depth {BD_DEPTHS.tolist()}: {np.round(row, 3).tolist()}")
@@ -698,16 +696,16 @@ glue("sat_born_w2_d10", float(round(born[0, kd10], 3)), display=False)
 glue("sat_born_w2_d50", float(round(born[0, kd50], 3)), display=False)
 glue("sat_born_w4_d50", float(round(born[2, kd50], 3)), display=False)
 glue("sat_born_w10_d50", float(round(born[-1, kd50], 3)), display=False)
-ex3_sets = [sat.teacher_regression(np.random.default_rng(1000 + s), 256, 10, 32) for s in range(8)]   # exercise 3
+ex3_sets = [dead_relus.teacher_regression(np.random.default_rng(1000 + s), 256, 10, 32) for s in range(8)]   # exercise 3
 ex3_X, ex3_Y = np.stack([x + 3 for x, _ in ex3_sets]), np.stack([y for _, y in ex3_sets])
-ex3_p = sat.init_one_hidden(range(8), 10, 32)
+ex3_p = dead_relus.init_one_hidden(range(8), 10, 32)
 with np.errstate(all="ignore"):
-    sat.one_hidden_step(ex3_p, ex3_X, ex3_Y, act="relu", lr=10.0)
-glue("sat_ex3_shift_dead", float(round(np.median(sat.one_hidden_dead(ex3_p, ex3_X).mean(axis=1)), 3)), display=False)
+    dead_relus.one_hidden_step(ex3_p, ex3_X, ex3_Y, act="relu", lr=10.0)
+glue("sat_ex3_shift_dead", float(round(np.median(dead_relus.one_hidden_dead(ex3_p, ex3_X).mean(axis=1)), 3)), display=False)
 for d in (10, 30):                                  # for exercise 4: random biases at width 3
     for b in (0.0, 0.1, 1.0):
         glue(f"sat_ex4_d{d}_b{str(b).replace('.', '')}",
-             float(round(sat.born_dead(np.random.default_rng(0), depth=d, width=3, n_nets=400, bias_std=b).mean(), 3)),
+             float(round(dead_relus.born_dead(np.random.default_rng(0), depth=d, width=3, n_nets=400, bias_std=b).mean(), 3)),
              display=False)
 
 # %%
@@ -740,12 +738,12 @@ plt.show()
 
 # %% tags=["nbval-ignore-output"]
 X, Y = (v[::len(BIG_LRS)] for v in data["non-negative"])                  # one dataset per seed, (S, N, D)
-p = sat.init_one_hidden(NET_SEEDS, D_IN, H_NET, scheme="he")
-zeros_init = [sat.zero_fraction(np.maximum(z, 0)) for z in sat.one_hidden_pre(p, X)]
+p = dead_relus.init_one_hidden(NET_SEEDS, D_IN, H_NET, scheme="he")
+zeros_init = [sat.zero_fraction(np.maximum(z, 0)) for z in dead_relus.one_hidden_pre(p, X)]
 state = None
 for _ in range(REC_STEPS):
-    loss_sp, state = sat.one_hidden_step(p, X, Y, act="relu", lr=1e-2, optimizer="adam", state=state)
-zeros_trained = [sat.zero_fraction(np.maximum(z, 0)) for z in sat.one_hidden_pre(p, X)]
+    loss_sp, state = dead_relus.one_hidden_step(p, X, Y, act="relu", lr=1e-2, optimizer="adam", state=state)
+zeros_trained = [sat.zero_fraction(np.maximum(z, 0)) for z in dead_relus.one_hidden_pre(p, X)]
 w_small = [float(np.mean(np.abs(W) < 1e-3)) for W in p["W0"]]
 print(f"activation zeros: init median {np.median(zeros_init):.3f} [{min(zeros_init):.3f}, {max(zeros_init):.3f}];"
       f" trained median {np.median(zeros_trained):.3f} [{min(zeros_trained):.3f}, {max(zeros_trained):.3f}]")
@@ -787,7 +785,7 @@ reg_seeds = list(range(20_000, 20_020))
 def noisy_teacher(seed):
     """Train and test sets from one teacher, with label noise; drawn from the seed's data stream."""
     r = population.data_rng(seed)
-    x, y = sat.teacher_regression(r, REG_NTR + REG_NTE, D_IN, H_NET)
+    x, y = dead_relus.teacher_regression(r, REG_NTR + REG_NTE, D_IN, H_NET)
     y = y + 0.3 * y.std() * r.standard_normal(y.shape)
     return x[:REG_NTR], y[:REG_NTR], x[REG_NTR:], y[REG_NTR:], r
 
@@ -797,11 +795,11 @@ gap, train_mse = {}, {}
 for name, a in reg_acts.items():
     sets = [noisy_teacher(s) for s in reg_seeds]
     Xtr, Ytr, Xte, Yte = (np.stack([t[i] for t in sets]) for i in range(4))          # (S, N, D) / (S, N, 1)
-    p = sat.init_one_hidden(reg_seeds, D_IN, REG_H, scheme="he")
-    sat.train_one_hidden(p, Xtr, Ytr, act=a, lr=1e-2, optimizer="adam", steps=REG_STEPS, batch_size=32,
+    p = dead_relus.init_one_hidden(reg_seeds, D_IN, REG_H, scheme="he")
+    dead_relus.train_one_hidden(p, Xtr, Ytr, act=a, lr=1e-2, optimizer="adam", steps=REG_STEPS, batch_size=32,
                          rngs=[t[4] for t in sets], every=REG_STEPS)
-    train_mse[name] = sat.one_hidden_grads(p, Xtr, Ytr, act=a)[0]                     # (S,)
-    gap[name] = sat.one_hidden_grads(p, Xte, Yte, act=a)[0] - train_mse[name]          # (S,)
+    train_mse[name] = dead_relus.one_hidden_grads(p, Xtr, Ytr, act=a)[0]                     # (S,)
+    gap[name] = dead_relus.one_hidden_grads(p, Xte, Yte, act=a)[0] - train_mse[name]          # (S,)
 reg_p = {name: stats.paired_sign_test(gap["relu"], gap[name]) for name in ("leaky 0.01", "leaky 0.2")}
 for name in reg_acts:
     print(f"{name:>10}: training MSE median {np.median(train_mse[name]):.4f}; gap median {np.median(gap[name]):.4f} "
@@ -999,9 +997,9 @@ sat_explorer.display()
 #
 # ```python
 # import numpy as np
-# from rnnlab import mlp, saturation as sat
+# from rnnlab import mlp
 # rng = np.random.default_rng(0)
-# params = sat.init_mlp(rng, [64] * 31 + [1], scheme="glorot", gain=4.0)
+# params = mlp.init(rng, [64] * 31 + [1], scheme="glorot", gain=4.0)
 # _, cache = mlp.forward(params, rng.standard_normal((128, 64)), act="sigmoid")
 # print([round(float(np.abs(z).mean()), 2) for z in cache.pre[::5]])
 # ```
@@ -1029,14 +1027,14 @@ sat_explorer.display()
 #
 # ```python
 # import numpy as np
-# from rnnlab import saturation as sat
+# from rnnlab.instruments import dead_relus
 # seeds = range(8)
-# sets = [sat.teacher_regression(np.random.default_rng(1000 + s), 256, 10, 32) for s in seeds]
+# sets = [dead_relus.teacher_regression(np.random.default_rng(1000 + s), 256, 10, 32) for s in seeds]
 # X = np.stack([x + 3 for x, _ in sets]); Y = np.stack([y for _, y in sets])
-# p = sat.init_one_hidden(seeds, 10, 32)
+# p = dead_relus.init_one_hidden(seeds, 10, 32)
 # with np.errstate(all="ignore"):
-#     sat.one_hidden_step(p, X, Y, act="relu", lr=10.0)
-# print(np.median(sat.one_hidden_dead(p, X).mean(axis=1)))
+#     dead_relus.one_hidden_step(p, X, Y, act="relu", lr=10.0)
+# print(np.median(dead_relus.one_hidden_dead(p, X).mean(axis=1)))
 # ```
 # ::::
 #
@@ -1052,9 +1050,9 @@ sat_explorer.display()
 #
 # ```python
 # import numpy as np
-# from rnnlab import saturation as sat
+# from rnnlab.instruments import dead_relus
 # for b in (0.0, 0.1, 1.0):
-#     print(b, sat.born_dead(np.random.default_rng(0), depth=30, width=3, n_nets=400, bias_std=b).mean())
+#     print(b, dead_relus.born_dead(np.random.default_rng(0), depth=30, width=3, n_nets=400, bias_std=b).mean())
 # ```
 #
 # With the code above (seed 0), at depth 10 the estimate is {glue:text}`sat_ex4_d10_b00` without biases,

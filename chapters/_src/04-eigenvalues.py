@@ -43,7 +43,6 @@ if "google.colab" in sys.modules:
 
 # %%
 import os
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # many small matrices: one BLAS thread is faster (set before numpy loads)
 # %matplotlib inline
 
 import time
@@ -52,8 +51,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import HTML, display
 
-from rnnlab import lstm, plotting, population, spectral, stack, stats, tasks, train, widgets
+from rnnlab import lstm, plotting, population, stack, stats, tasks, threads, train
+from rnnlab.instruments import spectral, widgets
 from rnnlab.book import glue
+
+threads.one_blas_thread()   # many small matrices: one BLAS thread is faster than several
 
 plotting.use_book_style()
 SEEDS = range(5)              # every random matrix, input sequence and model below is drawn from these seeds
@@ -620,7 +622,7 @@ glue("eig_rnn_rate", float(round(np.median(spectral.growth_rate(lstm_res["tanh R
 # The figure below is the whole chapter in one picture: pick an activation, a spectral radius for $W_h$ (a Gaussian
 # matrix rescaled, three seeds, $H = 16$) and a sequence length, and see $\lVert\partial h_T/\partial h_{T-k}\rVert_2$
 # against the lag. The dashed line is $\rho^k$, what a linear net would do in the long run. The curves were computed
-# when the book was built by `rnnlab.widgets.precompute_grid`, with the same function the live version calls, and
+# when the book was built by `rnnlab.instruments.widgets.precompute_grid`, with the same function the live version calls, and
 # are stored in the page, so the sliders work without a running kernel.
 
 # %% tags=["nbval-ignore-output"]

@@ -36,11 +36,12 @@ if "google.colab" in sys.modules:
 import matplotlib.pyplot as plt
 import numpy as np
 
-from rnnlab import experiments, lstm, plotting, population, stack, stats, store, sweep, tasks, train
+from rnnlab import lstm, plotting, population, stack, stats, store, sweep, tasks, threads, train
+from rnnlab.instruments import relu_in_lstm
 from rnnlab.book import glue
 from rnnlab.grids import relu_in_lstm as grid
 
-experiments.single_thread_blas()     # many tiny matrices: one BLAS thread is much faster than several
+threads.one_blas_thread()     # many tiny matrices: one BLAS thread is much faster than several
 plotting.use_book_style()
 
 GRID_DIR = "../results/relu_in_lstm_v2"   # the stored grid: `python -m rnnlab.grids relu_in_lstm` (and relu_in_lstm_sgd)
@@ -205,7 +206,7 @@ ex.display()
 # **The grid.** At the short horizon $T = 20$: all six variants, Adam at learning rates 0.001 and 0.01, no clipping. At $T = 80$: the standard cell and the Keras swap with and without clipping by global norm (threshold 1), and `tanh/relu`, `relu/tanh` and NOAF without clipping, all with Adam at both rates; and an SGD arm with the standard cell and the Keras swap, with and without clipping, at learning rates 0.3 and 1. The two SGD rates were fixed by a pilot on the standard cell alone (rates 0.03 to 1): the largest rate at which unclipped runs stayed finite, and the next one. The grid is too big for a 60-second chapter, so it was produced offline, and its provenance is stored with it: `python -m rnnlab.grids relu_in_lstm` for the Adam squares and `python -m rnnlab.grids relu_in_lstm_sgd` for the SGD ones (the same cells, stored separately because they were run separately).
 
 # %% tags=["nbval-ignore-output"]
-results, info = experiments.load_grid([GRID_DIR, GRID_DIR + "_sgd"], grid.cells())
+results, info = relu_in_lstm.load_grid([GRID_DIR, GRID_DIR + "_sgd"], grid.cells())
 print("made by:", *info["commands"], sep="\n  ")
 print("between", info["first"], "and", info["last"], "| CPU time of the cells:", round(info["cpu_s"]), "s")
 if info["stale"]:
@@ -213,8 +214,8 @@ if info["stale"]:
           "\nThe numbers below are those of the stored runs; re-run the commands above to regenerate them.")
 
 # %%
-table = experiments.outcomes(results)
-cell_of = {tuple(r["cell"][k] for k in experiments.KEYS): r for r in results}
+table = relu_in_lstm.outcomes(results)
+cell_of = {tuple(r["cell"][k] for k in relu_in_lstm.KEYS): r for r in results}
 n_runs = sum(v["n"] for v in table.values())
 n_per = {v["n"] for v in table.values()}
 print(f"{len(results)} stored cells, {len(table)} squares, {n_runs} runs; runs per square: {sorted(n_per)}")
@@ -230,7 +231,7 @@ glue("relu_alpha", stats.ALPHA, display=False)
 
 def rate(field, **match):
     """(k, n) pooled over the matching squares of the stored grid."""
-    return experiments.pool(table, field, **match)
+    return relu_in_lstm.pool(table, field, **match)
 
 
 def fr(k_n):
@@ -272,7 +273,7 @@ for v in LIVE:
                                population.data_rngs(seeds))
     stored = cell_of[v, 20, "adam", "none"]["arrays"]
     live[v] = {"hist": hist, "lr": lr_of, "final": train.final_loss(hist, S["final_window"]),
-               "stored_final": experiments.final_mse(stored["loss"], S["final_window"], at=LIVE_STEPS),
+               "stored_final": relu_in_lstm.final_mse(stored["loss"], S["final_window"], at=LIVE_STEPS),
                "stored_lr": stored["lr"], "same": np.abs(hist.loss - stored["loss"][:LIVE_STEPS, idx]).max()}
 print(f"{'variant':10s} {'lr':>6s} {'live success':>14s} {'stored success':>15s} {'live median MSE':>16s}   (step {LIVE_STEPS})")
 for v, d in live.items():
@@ -595,7 +596,7 @@ assert t_noceil_tt.significant and t_noceil_tt.k1 > t_noceil_tt.k2, \
 # %% [markdown]
 # ### Why unclipped spiking runs stall: Adam remembers the spike
 #
-# Adam's step on a coordinate is $\mathrm{lr}\cdot \hat m_t / \sqrt{\hat v_t}$, where $v_t$ is a moving average of squared gradients with memory $1/(1 - \beta_2) = 1000$ steps. One huge gradient inflates $v$ for about that long, and every later step is divided by it. `experiments.adam_step_ratio` computes $\hat m_t / \sqrt{\hat v_t}$ for a gradient of fixed direction whose norm is the one the run's optimiser actually saw (after clipping, if any): 1 in a steady state, far below 1 after a spike. It is a proxy (Adam works coordinate by coordinate), but it shows the mechanism.
+# Adam's step on a coordinate is $\mathrm{lr}\cdot \hat m_t / \sqrt{\hat v_t}$, where $v_t$ is a moving average of squared gradients with memory $1/(1 - \beta_2) = 1000$ steps. One huge gradient inflates $v$ for about that long, and every later step is divided by it. `relu_in_lstm.adam_step_ratio` computes $\hat m_t / \sqrt{\hat v_t}$ for a gradient of fixed direction whose norm is the one the run's optimiser actually saw (after clipping, if any): 1 in a steady state, far below 1 after a spike. It is a proxy (Adam works coordinate by coordinate), but it shows the mechanism.
 
 # %%
 BEFORE, AFTER = 20, 500
@@ -614,7 +615,7 @@ memory = {}
 for c in ("none", "norm"):
     a = cell_of["relu/relu", 80, "adam", c]["arrays"]
     hit = (a["spike_at"] >= 0) & (a["diverged_at"] < 0)                        # spiked, never diverged
-    ratio = experiments.adam_step_ratio(a["grad_norm_clipped"][:, hit])          # (steps, runs)
+    ratio = relu_in_lstm.adam_step_ratio(a["grad_norm_clipped"][:, hit])          # (steps, runs)
     at = a["spike_at"][hit]
     with np.errstate(all="ignore"):
         post = np.array([np.nanmedian(ratio[s + 50:s + 300, k]) for k, s in enumerate(at)])   # 50-300 steps after
@@ -672,7 +673,7 @@ inside = {}
 for v in ("tanh/tanh", "relu/relu"):
     a = cell_of[v, 20, "adam", "none"]["arrays"]
     keep = a["lr"] == max(LRS)
-    params = {k: p[keep] for k, p in experiments.stored_params(a).items()}
+    params = {k: p[keep] for k, p in relu_in_lstm.stored_params(a).items()}
     _, cache = stack.forward(params, xs_test, grid.spec_for(v, S["hidden_size"]))
     layer = cache.layer_caches[0]
     inside[v] = {"c": np.abs(layer.cs[1:]).max(axis=(-2, -1)), "h": np.abs(layer.hs[1:]).max(axis=(-2, -1))}  # (T, S)
@@ -706,7 +707,7 @@ drift = {}
 for v in VARS20:
     a = cell_of[v, 20, "adam", "none"]["arrays"]
     ok = a["diverged_at"] < 0
-    out = experiments.drift(experiments.stored_params(a), grid.spec_for(v, S["hidden_size"]), 20, n_seg, batch,
+    out = relu_in_lstm.drift(relu_in_lstm.stored_params(a), grid.spec_for(v, S["hidden_size"]), 20, n_seg, batch,
                             np.random.default_rng(STREAM_SEED))
     drift[v] = {q: x[:, ok] for q, x in out.items()}                           # (L, runs)
 first, last = slice(0, 20), slice(20 * (n_seg - 1), 20 * n_seg)
@@ -824,7 +825,7 @@ print("exercise 2:", k_detect, "| exercise 3:", lost)
 # exercise 4: the stored (relu, relu) cells on 50 separate sequences of length 20 (a reset every 20 steps)
 a = cell_of["relu/relu", 20, "adam", "none"]["arrays"]
 xs_reset, _ = tasks.AddingTask(20).sample(np.random.default_rng(STREAM_SEED), 50 * 16)       # (20, 800, 2)
-layer = {k: experiments.stored_params(a)[f"l0.{k}"] for k in lstm.KEYS}
+layer = {k: relu_in_lstm.stored_params(a)[f"l0.{k}"] for k in lstm.KEYS}
 hs_reset, _ = lstm.forward(layer, xs_reset.astype(np.float32), None, cand="relu", squash="relu")  # (20, S, 800, H)
 reset_maxh = np.abs(hs_reset).max(axis=(0, 2, 3))                                         # (S,)
 print("exercise 4: largest max|h| with resets", r3(float(reset_maxh.max())))
@@ -891,7 +892,7 @@ glue("relu_ex_reset_maxh", r3(float(reset_maxh.max())), display=False)
 # ```python
 # a = cell_of["relu/relu", 20, "adam", "none"]["arrays"]
 # xs, _ = tasks.AddingTask(20).sample(np.random.default_rng(STREAM_SEED), 50 * 16)      # (20, 800, 2)
-# layer = {k: experiments.stored_params(a)[f"l0.{k}"] for k in lstm.KEYS}
+# layer = {k: relu_in_lstm.stored_params(a)[f"l0.{k}"] for k in lstm.KEYS}
 # hs, _ = lstm.forward(layer, xs, None, cand="relu", squash="relu")                       # (20, S, 800, H)
 # print(np.abs(hs).max(axis=(0, 2, 3)))                                                 # one max |h| per trained cell
 # ```

@@ -31,17 +31,17 @@ if "google.colab" in sys.modules:
     %pip install -q "rnnlab @ git+https://github.com/rnnlab-book/why-not-relu-in-lstm"
 
 # %%
-import os
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # tiny matrices: threading only adds overhead
-
 from pathlib import Path
 
 import numpy as np
 import matplotlib.pyplot as plt
 
-from rnnlab import activations, explore, flow, lstm, plotting, population, stack, stats, store, sweep, train
+from rnnlab import activations, explore, lstm, plotting, population, stack, stats, store, sweep, tasks, threads, train
+from rnnlab.instruments import gradient_flow as flow
 from rnnlab.book import glue
 from rnnlab.grids import stacked as grid
+
+threads.one_blas_thread()   # many small matrices: one BLAS thread is faster than several
 
 plotting.use_book_style()
 RESULTS = Path("../results/stacked")     # made by: python -m rnnlab.grids stacked --out results/stacked
@@ -110,10 +110,10 @@ assert refused, "a layer fed only the last step of the layer below has no sequen
 #
 # The adding problem, the book's workhorse, is a poor test of depth: its target is a *sum* of two stored values, which one layer holds in its cell and a linear readout adds up. A stack has nothing to compose. We want a task in which the stored values must be combined nonlinearly, so that a second level of processing has work to do.
 #
-# The **product task** (in `rnnlab.flow`) keeps the adding problem's inputs, a value $v_t$ and a marker per step with one marker in each half, but draws $v_t \sim U[-1, 1]$ and asks for the *product* $v_a v_b$ of the two marked values, in the spirit of the multiplication problem of {cite:t}`hochreiter1997lstm`. Since $v_a$ and $v_b$ are independent with mean 0, the product is uncorrelated with any additive function $f(v_a) + g(v_b)$: a model that stores both values and reads them out linearly does no better than the constant 0, whose MSE is $E[v_a^2]\,E[v_b^2] = 1/9$. The check below fits the best additive model (a cubic in each value) by least squares on the two marked values.
+# The **product task** (`rnnlab.tasks.ProductTask`) keeps the adding problem's inputs, a value $v_t$ and a marker per step with one marker in each half, but draws $v_t \sim U[-1, 1]$ and asks for the *product* $v_a v_b$ of the two marked values, in the spirit of the multiplication problem of {cite:t}`hochreiter1997lstm`. Since $v_a$ and $v_b$ are independent with mean 0, the product is uncorrelated with any additive function $f(v_a) + g(v_b)$: a model that stores both values and reads them out linearly does no better than the constant 0, whose MSE is $E[v_a^2]\,E[v_b^2] = 1/9$. The check below fits the best additive model (a cubic in each value) by least squares on the two marked values.
 
 # %%
-task = flow.ProductTask(T=10)
+task = tasks.ProductTask(T=10)
 xs_chk, ys_chk = task.sample(np.random.default_rng(EVAL_SEED), 20_000)
 marked = xs_chk[..., 0].T[xs_chk[..., 1].T == 1].reshape(-1, 2)           # (B, 2): v_a, v_b
 features = np.column_stack([np.ones(len(marked)), marked, marked ** 2, marked ** 3])
@@ -432,7 +432,7 @@ assert max(op_share.values()) < 0.1, "an activation between layers costs only a 
 # The heat maps below show $G[l, t]$ for whole 3-layer stacks, over layers and time steps at once, at initialisation on longer sequences ($T = 30$), with no activation between the layers. The loss sits on the last step of the top layer; the gradient spreads back in time and down in depth from there. We compare the standard LSTM with the (tanh, relu) LSTM of the {doc}`ReLU-in-LSTM chapter <05-relu-in-lstm>`, whose output squash is $h = o \odot \mathrm{relu}(c)$ while its candidate stays tanh. The colour is the median of $\log_{10} G$ over the ten seeds.
 
 # %% tags=["nbval-ignore-output"]
-task30 = flow.ProductTask(T=30)
+task30 = tasks.ProductTask(T=30)
 xs_h, ys_h = task30.sample(np.random.default_rng(EVAL_SEED + 4), 128)
 heat, heat_range = {}, {}
 for squash in ("tanh", "relu"):
@@ -477,7 +477,7 @@ plt.show()
 
 # %% tags=["nbval-ignore-output"]
 EXPLORE_T, EXPLORE_SEEDS, DEPTHS = 20, list(range(5)), (1, 2, 3, 4)
-xs_e, ys_e = flow.ProductTask(T=EXPLORE_T).sample(np.random.default_rng(EVAL_SEED + 6), 64)
+xs_e, ys_e = tasks.ProductTask(T=EXPLORE_T).sample(np.random.default_rng(EVAL_SEED + 6), 64)
 flow_table = {}
 for depth in DEPTHS:
     for b in BETWEEN:

@@ -36,7 +36,8 @@ from pathlib import Path
 import numpy as np
 import matplotlib.pyplot as plt
 
-from rnnlab import activations, lstm, plotting, store, timing
+from rnnlab import activations, lstm, plotting, store
+from rnnlab.instruments import compute_cost
 from rnnlab.book import glue
 
 plotting.use_book_style()
@@ -52,7 +53,7 @@ RESULTS = Path("..") / "results" if Path("../results").is_dir() else Path("resul
 
 # %% tags=["nbval-ignore-output"]
 cpu = store.cpu_summary()
-kern = timing.kernels()
+kern = compute_cost.kernels()
 print("numpy", cpu["numpy"], "on", cpu["machine"], "| SIMD extensions numpy dispatches to:",
       ", ".join(cpu.get("numpy_dispatch", [])) or "none beyond its baseline")
 for lib in cpu.get("blas", []):
@@ -66,8 +67,8 @@ for f, by_dtype in kern.items():
 # We time each activation on a million standard normal pre-activations, in float32 (what the book's experiments use) and float64. For the derivative there are two ways to compute it. From the pre-activation $z$, every function must be evaluated again: $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ needs an exponential. From the output $y = f(z)$, which backprop has already stored, sigmoid and tanh have cheap forms, $\sigma' = y(1 - y)$ and $\tanh' = 1 - y^2$; `rnnlab`'s layers use those. ReLU's derivative is a comparison either way.
 
 # %% tags=["nbval-ignore-output"]
-live = timing.activation_table(NAMES, DTYPES, n=1_000_000, repeats=7)      # (dtypes, names, columns), ns
-costs = {(dt, name): dict(zip(timing.COLUMNS, live[i, j])) for i, dt in enumerate(DTYPES)
+live = compute_cost.activation_table(NAMES, DTYPES, n=1_000_000, repeats=7)      # (dtypes, names, columns), ns
+costs = {(dt, name): dict(zip(compute_cost.COLUMNS, live[i, j])) for i, dt in enumerate(DTYPES)
          for j, name in enumerate(NAMES)}
 print(f"{'dtype':8s} {'activation':11s} {'f (ns)':>7s} {'df from z':>10s} {'df from y':>10s}")
 for (dt, name), c in costs.items():
@@ -81,7 +82,7 @@ prof_arrays, prof_meta = store.load(RESULTS / "compute_cost_profiles")
 PROFILES = prof_meta["profiles"]
 ns = prof_arrays["ns"]                                               # (profiles, dtypes, names, columns)
 settings = prof_meta["provenance"]["settings"]
-assert settings["names"] == NAMES and settings["dtypes"] == DTYPES and settings["columns"] == list(timing.COLUMNS)
+assert settings["names"] == NAMES and settings["dtypes"] == DTYPES and settings["columns"] == list(compute_cost.COLUMNS)
 print(store.describe(prof_meta))
 i_relu, i_tanh, i_sig = NAMES.index("relu"), NAMES.index("tanh"), NAMES.index("sigmoid")
 stored_ratio = {(p, dt, name): ns[k, d, NAMES.index(name), 0] / ns[k, d, i_relu, 0]
@@ -168,13 +169,13 @@ for H in SIZES:
     for dt in (np.float32,):     # the book's training dtype; float64 is left to the exercises
         # the three variants are timed interleaved, so a slow spell of the machine hits all of them,
         # and best of 15 rounds: on a busy machine fewer rounds can leave one variant's minimum inflated
-        best = timing.best_times({v: lstm_step(H, dt, **roles) for v, roles in VARIANTS.items()}, repeats=15)
+        best = compute_cost.best_times({v: lstm_step(H, dt, **roles) for v, roles in VARIANTS.items()}, repeats=15)
         step_times.update({(H, dt, v): t for v, t in best.items()})
 for (H, dt, v), t in step_times.items():
     print(f"H={H:4d} {np.dtype(dt).name:8s} {v:20s} {t * 1e3:7.2f} ms")
 # the floor of the floor: a 2-unit, batch-1 cell with no nonlinearity is almost pure per-call overhead
 # (T = 50 Python iterations forward and backward, each calling numpy on tiny arrays)
-t_overhead = timing.best_time(lstm_step(2, np.float32, B=1, **VARIANTS["identity everywhere"]), repeats=7)
+t_overhead = compute_cost.best_time(lstm_step(2, np.float32, B=1, **VARIANTS["identity everywhere"]), repeats=7)
 overhead_share = {H: t_overhead / step_times[H, np.float32, "standard"] for H in SIZES}
 print(f"per-call overhead alone (H = 2, B = 1, identity): {t_overhead * 1e3:.2f} ms, i.e. "
       + ", ".join(f"{100 * v:.0f} % of the standard float32 step at H = {H}" for H, v in overhead_share.items()))
@@ -216,7 +217,7 @@ kernel = rng.standard_normal((9 * C_in, C_out)).astype(np.float32)        # (9 C
 pre = patches @ kernel                                                    # (rows, C_out)
 fns = {"conv": lambda: patches @ kernel}
 fns.update({name: (lambda f=activations.get(name).f: f(pre)) for name in NAMES})
-t = timing.best_times(fns, repeats=9)
+t = compute_cost.best_times(fns, repeats=9)
 t_conv, t_act = t["conv"], {name: t[name] for name in NAMES}
 conv_share = {name: t_act[name] / (t_conv + t_act[name]) for name in NAMES}
 for name in NAMES:
@@ -300,7 +301,7 @@ plt.show()
 # ::::{exercise}
 # :label: ex-cost-2
 #
-# Predict how the share of time spent in activations changes in an LSTM when the batch grows from 32 to 256, and when $H$ grows from 128 to 512. Then measure it with the `lstm_step` function above and `timing.best_times`.
+# Predict how the share of time spent in activations changes in an LSTM when the batch grows from 32 to 256, and when $H$ grows from 128 to 512. Then measure it with the `lstm_step` function above and `compute_cost.best_times`.
 # ::::
 #
 # ::::{solution} ex-cost-2
@@ -318,7 +319,7 @@ plt.show()
 # ::::{solution} ex-cost-3
 # :class: dropdown
 #
-# numpy dispatches transcendental functions to SIMD kernels where it has them for the CPU at hand; `np.show_runtime()` lists the SIMD extensions it found, and `numpy.lib.introspect.opt_func_info(func_name="tanh")` names the kernel each tanh loop uses (`timing.kernels()` above wraps it). Where the float64 tanh falls back to a scalar loop, it costs tens of nanoseconds per element while ReLU stays near one. The "constant factor" is a property of the hardware and library as much as of the functions, which is why the book asserts only broad ratios.
+# numpy dispatches transcendental functions to SIMD kernels where it has them for the CPU at hand; `np.show_runtime()` lists the SIMD extensions it found, and `numpy.lib.introspect.opt_func_info(func_name="tanh")` names the kernel each tanh loop uses (`compute_cost.kernels()` above wraps it). Where the float64 tanh falls back to a scalar loop, it costs tens of nanoseconds per element while ReLU stays near one. The "constant factor" is a property of the hardware and library as much as of the functions, which is why the book asserts only broad ratios.
 # ::::
 #
 # ## References

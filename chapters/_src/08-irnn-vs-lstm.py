@@ -30,18 +30,17 @@ if "google.colab" in sys.modules:
     %pip install -q "rnnlab @ git+https://github.com/rnnlab-book/why-not-relu-in-lstm"
 
 # %%
-import os
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # many small matrices: one BLAS thread is faster
-
 from pathlib import Path
 
 import numpy as np
 import matplotlib.pyplot as plt
 
-from rnnlab import plotting, population, stats, store, sweep, tasks, train
+from rnnlab import plotting, population, stats, store, sweep, tasks, threads, train
 from rnnlab.book import glue
 from rnnlab.grids import irnn_vs_lstm as grid
 from rnnlab.grids import irnn_vs_lstm_factors as factors
+
+threads.one_blas_thread()   # many small matrices: one BLAS thread is faster than several
 
 plotting.use_book_style()
 RESULTS = Path("../results/irnn_vs_lstm")       # made by: python -m rnnlab.grids irnn_vs_lstm --out results/irnn_vs_lstm

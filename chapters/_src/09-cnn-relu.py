@@ -41,8 +41,6 @@ if "google.colab" in sys.modules:
     # %pip install -q "rnnlab @ git+https://github.com/rnnlab-book/why-not-relu-in-lstm"
 
 # %%
-import os
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: one BLAS thread is faster (set before numpy loads)
 # %matplotlib inline
 
 import functools
@@ -52,9 +50,11 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from rnnlab import activations, cnn, conv, explore, gradcheck, plotting, population, stats, store, sweep
+from rnnlab import activations, cnn, conv, explore, gradcheck, plotting, population, stats, store, sweep, threads
 from rnnlab.book import glue
 from rnnlab.grids import cnn_relu as grid
+
+threads.one_blas_thread()   # many small matrices: one BLAS thread is faster than several
 
 plotting.use_book_style()
 ACTS = ("sigmoid", "tanh", "relu")

@@ -33,18 +33,17 @@ if "google.colab" in sys.modules:
 
 # %%
 import functools
-import os
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # tiny matrices: threading only adds overhead
-
 import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from rnnlab import explore, lnlstm, lstm, plotting, population, stack, stats, store, sweep, tasks, train
+from rnnlab import explore, lnlstm, lstm, plotting, population, stack, stats, store, sweep, tasks, threads, train
 from rnnlab.book import glue
 from rnnlab.grids import relu_fixes as grid
+
+threads.one_blas_thread()   # many small matrices: one BLAS thread is faster than several
 
 plotting.use_book_style()
 RESULTS = Path("../results/relu_fixes")   # made by: python -m rnnlab.grids relu_fixes --out results/relu_fixes

@@ -10,13 +10,27 @@ Conventions, stated once:
 * Layers are pure functions: ``forward(params, xs, state0, **roles) ->
   (outputs, cache)`` and ``backward(douts, cache) -> (grads, dstate0, dxs)``.
 * Bad input raises ``ValueError`` naming the argument and what it got.
+
+Layout:
+
+* the tested core, at the top: ``activations``, ``init``, the layers (``rnn``,
+  ``lstm``, ``gru``, ``lnlstm``, ``indrnn``, ``conv``, ``cnn``), ``stack``,
+  ``mlp``, ``losses``, ``optim``, ``train``, ``tasks``, ``population``,
+  ``gradcheck``, ``stats``, ``plotting``, ``explore``, ``book``, ``threads``
+  (one BLAS thread);
+* :mod:`rnnlab.instruments`: each chapter's instruments, named for what they
+  measure (``relu_at_zero``, ``saturation``, ``spectral``, ``gradient_flow``, ...),
+  imported on demand;
+* the experiment store :mod:`rnnlab.store` (atomic saves, provenance, staleness)
+  and :mod:`rnnlab.sweep` (grids of cells run in parallel, resumable);
+* :mod:`rnnlab.grids`: the stored results behind the chapters, one module
+  each, and the one command line that writes them, ``python -m rnnlab.grids NAME``.
 """
-from . import activations, gradcheck, gru, init, losses, lstm, mlp, optim, plotting, rnn, stack, tasks, timing, train
+from . import activations, gradcheck, gru, init, losses, lstm, mlp, optim, plotting, rnn, stack, tasks, train
 from .stack import ModelSpec
 from .tasks import AddingTask, CopyTask, ProductTask
 from .train import TrainConfig
 
 __version__ = "0.1.0"
 __all__ = ["activations", "gradcheck", "gru", "init", "losses", "lstm", "mlp", "optim", "plotting", "rnn", "stack",
-           "tasks", "timing", "train", "ModelSpec", "AddingTask", "CopyTask", "ProductTask", "TrainConfig"]
-# Chapter-specific modules are imported on demand: numerics, saturation, spectral, widgets, experiments, flow.
+           "tasks", "train", "ModelSpec", "AddingTask", "CopyTask", "ProductTask", "TrainConfig"]

@@ -81,8 +81,3 @@ def spread(ax, x, runs, *, name: str, label: str | None = None, log: bool = Fals
     if log:
         ax.set_yscale("log")
     return line
-
-
-def panel_label(ax, text: str) -> None:
-    """A bold panel letter in the top-left corner: (a), (b), ..."""
-    ax.text(-0.12, 1.04, text, transform=ax.transAxes, fontweight="bold", va="bottom")

@@ -43,8 +43,8 @@ import numpy as np
 from . import _checks
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
-PRESENTATION = {"rnnlab.plotting", "rnnlab.explore", "rnnlab.widgets", "rnnlab.book", "rnnlab.stats",
-                "rnnlab.store", "rnnlab.sweep", "rnnlab.grids.__main__"}
+PRESENTATION = {"rnnlab.plotting", "rnnlab.explore", "rnnlab.instruments", "rnnlab.instruments.widgets", "rnnlab.book",
+                "rnnlab.stats", "rnnlab.store", "rnnlab.sweep", "rnnlab.grids.__main__"}
 """Modules that cannot change a stored number; their edits do not make results stale."""
 
 

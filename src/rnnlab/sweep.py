@@ -11,7 +11,7 @@
   sweep resumes where it stopped. Stored cells made by different code are an
   error unless ``overwrite=True``.
 * ``jobs > 1`` runs cells in joblib worker processes, each limited to one
-  BLAS thread (threadpoolctl). ``scheduler="tcp://host:8786"`` runs them on a
+  BLAS thread (:func:`rnnlab.threads.one_blas_thread`). ``scheduler="tcp://host:8786"`` runs them on a
   Dask cluster through joblib's dask backend instead (``pip install
   "dask[distributed]"``); the workers save the cells, so they must see
   ``out_dir`` (a shared file system).
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _checks, store
+from . import _checks, store, threads
 
 
 def cell_key(cell: dict) -> str:
@@ -56,8 +56,7 @@ def _check_cells(cells) -> list:
 
 def _run_and_save(fn, cell, key, out_dir, command, overwrite):
     """Worker: one BLAS thread, run the cell, store it; returns the key and runtime."""
-    from threadpoolctl import threadpool_limits
-    with threadpool_limits(limits=1):
+    with threads.one_blas_thread():
         start = time.process_time()
         arrays = fn(cell)
         runtime = time.process_time() - start
@@ -173,12 +172,11 @@ def verify_cells(fn, cells, out_dir, *, sample: int = 2, command: str = "", log=
     if not stored:
         raise FileNotFoundError(f"none of the grid's cells is stored in {out}")
     picks = sorted({int(round(i)) for i in np.linspace(0, len(stored) - 1, min(sample, len(stored)))})
-    from threadpoolctl import threadpool_limits
     same = True
     for i in picks:
         cell, key = stored[i]
         old, _ = store.load(out / key, check_source=False)
-        with threadpool_limits(limits=1):
+        with threads.one_blas_thread():
             new = fn(cell)
         diff = [n for n in sorted(set(old) | set(new)) if n not in old or n not in new
                 or old[n].shape != np.shape(new[n]) or not np.array_equal(old[n], np.asarray(new[n]), equal_nan=True)]

@@ -8,6 +8,15 @@ Each module ``rnnlab.grids.<name>`` defines
   of the cell (its seeds included);
 * ``SETTINGS``: a dict of everything else the grid fixes (recorded as provenance).
 
+A *single result* (one array file, not a grid of cells) defines instead
+
+* ``SETTINGS``: everything it fixes, and ``TINY``: overrides for a seconds-long version;
+* ``run(settings: dict) -> (arrays, meta)``: a pure function of the settings,
+  stored with :func:`rnnlab.store.save` (``meta`` holds extra JSON fields).
+
+``relu0_training`` (chapter 2) and ``compute_cost_profiles`` (chapter 7) are
+single results; the others are grids.
+
 Run one from the repository root with::
 
     python -m rnnlab.grids <name> --out results/<name> [--jobs 2] [--scheduler tcp://host:8786]
@@ -27,12 +36,19 @@ def available() -> list:
     return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
 
 
+def is_single(mod) -> bool:
+    """True when ``mod`` is a single result (``run(settings)``) rather than a grid of cells."""
+    return callable(getattr(mod, "run", None)) and isinstance(getattr(mod, "SETTINGS", None), dict)
+
+
 def get(name: str):
-    """The grid module called ``name``."""
+    """The grid (or single-result) module called ``name``."""
     if name not in available():
         raise ValueError(f"name must be one of {available()}; got {name!r}")
     mod = importlib.import_module(f"{__name__}.{name}")
+    if is_single(mod):
+        return mod
     for attr in ("cells", "run_cell"):
         if not callable(getattr(mod, attr, None)):
-            raise TypeError(f"grid module {name} must define a callable {attr}()")
+            raise TypeError(f"grid module {name} must define a callable {attr}() (or SETTINGS and run())")
     return mod

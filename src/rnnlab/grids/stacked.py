@@ -20,7 +20,7 @@ with 20 seeds each.
 Per model the cell stores the test MSE over the baseline on one fixed batch,
 the training loss (mean over blocks of 10 steps), the divergence step, the
 bottom-to-top gradient ratio F_0 / F_top at initialisation and after training
-(:func:`rnnlab.flow.gradient_flow`), and what crosses the layer boundaries in
+(:func:`rnnlab.instruments.gradient_flow.gradient_flow`), and what crosses the layer boundaries in
 the trained stack (fraction of exact zeros at the most-zero boundary, value
 statistics, histograms of h and of what the next layer reads).
 
@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import flow, population, stack, tasks, train
+from .. import population, stack, tasks, train
+from ..instruments import gradient_flow as flow
 
 CHOICES = (None, "tanh", "relu")
 SETTINGS_BY_NAME = {
@@ -60,7 +61,7 @@ def cells(tiny: bool = False) -> list:
 
 
 def spec_for(depth: int, hidden_size: int, between_per_model=None) -> stack.ModelSpec:
-    """The stack: ``between`` is one activation per model (see :func:`rnnlab.flow.per_model_activation`)."""
+    """The stack: ``between`` is one activation per model (see :func:`rnnlab.instruments.gradient_flow.per_model_activation`)."""
     between = None if depth == 1 or between_per_model is None else flow.per_model_activation(between_per_model)
     return stack.ModelSpec(input_size=2, hidden_size=hidden_size, output_size=1, layers=depth, between=between)
 

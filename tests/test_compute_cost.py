@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from rnnlab import timing
+from rnnlab.instruments import compute_cost as timing
 
 
 def test_best_time_is_the_minimum_and_counts_calls():

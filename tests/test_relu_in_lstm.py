@@ -1,8 +1,9 @@
-"""Tests for the ReLU-in-LSTM grid (rnnlab.grids.relu_in_lstm) and its analysis (rnnlab.experiments)."""
+"""Tests for the ReLU-in-LSTM grid (rnnlab.grids.relu_in_lstm) and its analysis (rnnlab.instruments.relu_in_lstm)."""
 import numpy as np
 import pytest
 
-from rnnlab import experiments, population, stack, sweep, tasks, train
+from rnnlab import population, stack, sweep, tasks, train
+from rnnlab.instruments import relu_in_lstm as experiments
 from rnnlab.grids import relu_in_lstm as grid
 
 

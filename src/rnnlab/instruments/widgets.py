@@ -7,7 +7,7 @@ Two front ends share one back end, :func:`explorer_curves`, which measures
 for an RNN ``h_t = f(x_t W_x + h_{t-1} W_h)`` whose W_h is a Gaussian matrix
 rescaled to spectral radius ``radius`` (one matrix per seed), with the
 Jacobians taken from the layer's own backward pass
-(:func:`rnnlab.spectral.jacobian_norms`).
+(:func:`rnnlab.instruments.spectral.jacobian_norms`).
 
 * :class:`LiveExplorer` -- ipywidgets sliders in JupyterLab; every change recomputes
   the curves (tens of ms) and redraws the figure in place as an SVG (rnnlab.explore's renderer).
@@ -25,7 +25,8 @@ import time
 
 import numpy as np
 
-from . import _checks, spectral
+from .. import _checks
+from . import spectral
 
 ACTS = ("tanh", "sigmoid", "relu", "identity")
 LOG_FLOOR, LOG_CEIL = -12.0, 12.0   # log10 range shown; values beyond are clipped to it
@@ -34,7 +35,7 @@ LOG_FLOOR, LOG_CEIL = -12.0, 12.0   # log10 range shown; values beyond are clipp
 def explorer_curves(act, radii, T, *, hidden_size=16, input_size=4, seeds=(0, 1, 2), input_scale=1.0):
     """log10 ||dh_T/dh_{T-k}||_2 for every radius and seed: array (R, S, T), lag k on the last axis.
 
-    The models are those of :func:`rnnlab.spectral.rnn_sweep` with ``by="radius"`` and a
+    The models are those of :func:`rnnlab.instruments.spectral.rnn_sweep` with ``by="radius"`` and a
     Gaussian W_h: seed s draws G ~ N(0, 1/H) and W_h = r G / rho(G), so rho(W_h) = r exactly;
     the same seed gives the same G, W_x and inputs for every radius.
     Overflow gives +inf, exact zeros -inf; both are clipped to [LOG_FLOOR, LOG_CEIL].
@@ -93,7 +94,7 @@ _TEMPLATE = """<div id="{uid}" style="font-family:sans-serif;font-size:13px;max-
 </div>
 <svg data-k="svg" viewBox="0 0 560 300" width="100%" role="img"
  aria-label="Gradient norm against lag for the chosen activation, spectral radius and length"></svg>
-<div style="color:#555">Solid: median over {nseeds} random matrices; band: min to max. Dashed: &rho;<sup>k</sup>, the linear prediction. Computed by rnnlab.widgets.</div>
+<div style="color:#555">Solid: median over {nseeds} random matrices; band: min to max. Dashed: &rho;<sup>k</sup>, the linear prediction. Computed by rnnlab.instruments.widgets.</div>
 </div>
 <script>
 (function() {{
@@ -142,7 +143,7 @@ def explorer_html(grid) -> str:
 
     The element id is a hash of the data, so the same grid gives the same HTML.
     """
-    from . import plotting
+    from .. import plotting
 
     if not isinstance(grid, dict) or not {"acts", "radii", "Ts", "curves"} <= set(grid):
         raise ValueError(f"grid must be a dict from precompute_grid; got {type(grid).__name__}")
@@ -193,7 +194,7 @@ class LiveExplorer:
 
     def update(self) -> float:
         """Recompute the curves for the current slider values and update the figure; seconds taken."""
-        from . import plotting
+        from .. import plotting
 
         start = time.perf_counter()
         r, T, a = float(self.radius.value), int(self.T.value), self.act.value
@@ -217,8 +218,8 @@ class LiveExplorer:
         (a few ms); the matplotlib figure only holds the data (re-encoding it as a PNG took
         100-500 ms per move, too slow for a slider).
         """
-        from . import _explore_svg as svg
-        from .explore import _round
+        from .. import _explore_svg as svg
+        from ..explore import _round
 
         seconds = self.update()
         r, T, a = float(self.radius.value), int(self.T.value), self.act.value
@@ -247,7 +248,7 @@ def eigen_explorer(acts=ACTS, radii=(0.5, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0), T
     """
     from functools import lru_cache
 
-    from . import explore
+    from .. import explore
 
     radii = tuple(float(r) for r in radii)
 

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from . import _checks, activations
+from .. import _checks, activations
 
 
 def best_time(fn, repeats: int = 5, warmup: int = 1) -> float:
@@ -118,7 +118,7 @@ def activation_table(names, dtypes=("float32", "float64"), n: int = 1_000_000, r
 
 _CHILD = """
 import json, sys
-from rnnlab import timing
+from rnnlab.instruments import compute_cost as timing
 names, dtypes, n, repeats = json.loads(sys.argv[1])
 table = timing.activation_table(names, dtypes, n, repeats)
 print(json.dumps({"table": table.tolist(), "kernels": timing.kernels()}))
@@ -141,6 +141,7 @@ def profile_tables(names, dtypes=("float32", "float64"), n: int = 1_000_000, rep
     arg = json.dumps([list(names), list(dtypes), int(n), int(repeats)])
     out = {}
     for pname, env in profiles.items():
+        # a fresh process: environment settings take effect before numpy loads (as in the Makefile)
         full = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", **env)
         if "NPY_DISABLE_CPU_FEATURES" not in env:
             full.pop("NPY_DISABLE_CPU_FEATURES", None)
@@ -149,36 +150,3 @@ def profile_tables(names, dtypes=("float32", "float64"), n: int = 1_000_000, rep
         got = json.loads(res.stdout.strip().splitlines()[-1])
         out[pname] = {"table": np.array(got["table"]), "kernels": got["kernels"]}
     return out
-
-
-def main(argv=None) -> int:
-    """``python -m rnnlab.timing --out results/compute_cost_profiles``: store :func:`profile_tables`."""
-    import argparse
-    import shlex
-    import sys
-    import time as _time
-
-    from . import store
-
-    argv = sys.argv[1:] if argv is None else list(argv)
-    ap = argparse.ArgumentParser(prog="python -m rnnlab.timing",
-                                 description="Time the activations under the SSE, AVX2 and AVX-512 profiles.")
-    ap.add_argument("--out", required=True, help="where to store the result (e.g. results/compute_cost_profiles)")
-    ap.add_argument("--repeats", type=int, default=15)
-    ap.add_argument("--overwrite", action="store_true")
-    args = ap.parse_args(argv)
-    names, dtypes, n = ["sigmoid", "tanh", "relu", "leaky_relu"], ["float32", "float64"], 1_000_000
-    t0 = _time.perf_counter()
-    got = profile_tables(names, dtypes, n, args.repeats)
-    settings = {"names": names, "dtypes": dtypes, "columns": list(COLUMNS), "n": n, "repeats": args.repeats,
-                "profiles": {p: PROFILES[p] for p in got}, "unit": "ns per element, best of repeats"}
-    meta = {"profiles": list(got), "kernels": {p: g["kernels"] for p, g in got.items()},
-            "provenance": store.provenance(settings, "python -m rnnlab.timing " + " ".join(map(shlex.quote, argv)),
-                                           _time.perf_counter() - t0)}
-    arrays = {"ns": np.stack([got[p]["table"] for p in got])}       # (profiles, dtypes, names, columns)
-    print(store.save(args.out, arrays, meta, overwrite=args.overwrite))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

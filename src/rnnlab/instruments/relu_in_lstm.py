@@ -16,37 +16,14 @@ makes the stored grid stale.
 """
 from __future__ import annotations
 
-import ctypes
-import glob
-import os
 import warnings
+from pathlib import Path
 
 import numpy as np
 
-from pathlib import Path
-
-from . import _checks, lstm, stack, store, sweep, tasks
+from .. import _checks, lstm, stack, store, sweep, tasks
 
 KEYS = ("variant", "T", "optimizer", "clip")
-
-
-def single_thread_blas() -> bool:
-    """Ask numpy's bundled OpenBLAS for one thread; return whether it worked.
-
-    The layers multiply many tiny matrices; on a loaded 2-core machine a
-    multi-threaded BLAS spends far more time waking threads than computing.
-    """
-    pattern = os.path.join(os.path.dirname(np.__file__), "..", "numpy.libs", "*openblas*")
-    for path in glob.glob(pattern):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for name in ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads", "openblas_set_num_threads"):
-            if hasattr(lib, name):
-                getattr(lib, name)(1)
-                return True
-    return False
 
 
 def load_grid(dirs, cells) -> tuple[list, dict]:

@@ -11,24 +11,16 @@ traces into the numbers a chapter plots:
 * :func:`gradient_flow` -- forward, loss, backward and :func:`flow_norms` in one call,
 * :func:`between_values` / :func:`value_stats` -- what actually passes between layers,
 * :func:`per_model_activation` -- one population whose models differ only in ``between``,
-* :func:`time_call` -- the wall-clock cost of a step,
-* :class:`ProductTask` -- a sequence task that needs two levels of composition.
+* :func:`time_call` / :func:`step_cost` -- the wall-clock cost of a step (the product task is :class:`rnnlab.tasks.ProductTask`).
 
 Shapes: a lone model's traces are (T, B, H); a population's are (T, S, B, H).
 """
 from __future__ import annotations
 
-
 import numpy as np
 
-from . import _checks, activations, losses, stack, timing
-
-
-# ---------------------------------------------------------------------------
-# A task that needs composition: remember two values, then multiply them.
-# ---------------------------------------------------------------------------
-
-from .tasks import ProductTask  # noqa: F401  (the stacked-LSTM chapter imports it from here)
+from .. import _checks, activations, losses, stack
+from . import compute_cost
 
 
 # ---------------------------------------------------------------------------
@@ -173,7 +165,7 @@ def time_call(fn, *, repeats: int = 5, number: int = 1) -> float:
         for _ in range(number):
             fn()
 
-    return timing.best_time(batch, repeats, warmup=0) / number
+    return compute_cost.best_time(batch, repeats, warmup=0) / number
 
 
 def step_cost(params: dict, spec: stack.ModelSpec, xs, targets, *, loss: str = "mse", repeats: int = 5) -> float:

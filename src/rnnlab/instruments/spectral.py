@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _checks, gru, lstm, rnn
+from .. import _checks, gru, lstm, rnn
 
 CELLS = {"rnn": rnn, "lstm": lstm, "gru": gru}
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "identity": 1.0, "leaky_relu": 1.0}
@@ -254,7 +254,7 @@ def rnn_sweep(act, scales, T, *, by="radius", W_h_init="gaussian", hidden_size=3
     Returns a dict: ``"h"`` (T, R, S) norms ||dh_T/dh_{T-k}||_2 by lag k; ``"hs"`` (T, R, S, H)
     hidden states; ``"W_h"`` (R, S, H, H); ``"radius"`` and ``"sigma"`` (R, S) of each W_h.
     """
-    from . import init as _init
+    from .. import init as _init
 
     _checks.choice("by", by, ("radius", "sigma"))
     _checks.choice("W_h_init", W_h_init, ("gaussian", "orthogonal", "identity"))

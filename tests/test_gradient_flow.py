@@ -1,8 +1,9 @@
-"""Tests for rnnlab.flow: gradient flow over (layer, time), between-layer values, the product task."""
+"""Tests for rnnlab.instruments.gradient_flow: gradient flow over (layer, time), between-layer values, the product task."""
 import numpy as np
 import pytest
 
-from rnnlab import activations, flow, losses, stack
+from rnnlab import activations, losses, stack, tasks
+from rnnlab.instruments import gradient_flow as flow
 
 
 def _spec(**kw):
@@ -14,7 +15,7 @@ def _spec(**kw):
 # --- ProductTask ------------------------------------------------------------
 
 def test_product_task_shapes_and_target():
-    task = flow.ProductTask(T=8)
+    task = tasks.ProductTask(T=8)
     xs, ys = task.sample(np.random.default_rng(0), 50)
     assert xs.shape == (8, 50, 2) and ys.shape == (50, 1)
     m = xs[..., 1]
@@ -25,7 +26,7 @@ def test_product_task_shapes_and_target():
 
 
 def test_product_task_baseline_matches_statistics():
-    task = flow.ProductTask(T=6)
+    task = tasks.ProductTask(T=6)
     _, ys = task.sample(np.random.default_rng(1), 200_000)
     assert abs(np.mean(ys ** 2) - task.baseline) < 0.003      # MSE of the constant 0
     assert abs(np.mean(ys)) < 0.005
@@ -33,7 +34,7 @@ def test_product_task_baseline_matches_statistics():
 
 def test_product_is_not_additive():
     """Least squares on additive features of (v_a, v_b) does no better than the constant 0."""
-    task = flow.ProductTask(T=6)
+    task = tasks.ProductTask(T=6)
     xs, ys = task.sample(np.random.default_rng(2), 50_000)
     m = xs[..., 1] == 1
     v = xs[..., 0].T[m.T].reshape(-1, 2)                      # (B, 2): v_a, v_b
@@ -46,12 +47,12 @@ def test_product_is_not_additive():
 @pytest.mark.parametrize("T", [1, 0, -3, 2.5])
 def test_product_task_rejects_bad_T(T):
     with pytest.raises(ValueError, match="T"):
-        flow.ProductTask(T=T)
+        tasks.ProductTask(T=T)
 
 
 def test_product_task_needs_rng():
     with pytest.raises(ValueError, match="rng"):
-        flow.ProductTask(T=5).sample(0, 4)
+        tasks.ProductTask(T=5).sample(0, 4)
 
 
 # --- per_model_activation --------------------------------------------------------
@@ -113,7 +114,7 @@ def test_flow_norms_formula():
 def test_gradient_flow_matches_trace_and_top_step():
     spec = _spec()
     params = stack.init(spec, np.random.default_rng(6))
-    task = flow.ProductTask(T=7)
+    task = tasks.ProductTask(T=7)
     xs, ys = task.sample(np.random.default_rng(7), 16)
     G, value = flow.gradient_flow(params, spec, xs, ys)
     assert G.shape == (3, 7) and np.all(np.isfinite(G)) and np.ndim(value) == 0
@@ -129,7 +130,7 @@ def test_gradient_flow_matches_trace_and_top_step():
 def test_gradient_flow_population_shape():
     spec = _spec(layers=2, dtype="float32")
     params = stack.init_population(spec, range(3))
-    xs, ys = flow.ProductTask(T=5).sample(np.random.default_rng(8), 4)
+    xs, ys = tasks.ProductTask(T=5).sample(np.random.default_rng(8), 4)
     G, value = flow.gradient_flow(params, spec, xs, ys)
     assert G.shape == (2, 5, 3) and value.shape == (3,)
 
@@ -138,7 +139,7 @@ def test_relu_between_blocks_gradient_of_negative_units():
     """With ReLU between layers, units whose h is negative pass no gradient downwards."""
     spec = _spec(layers=2, between="relu")
     params = stack.init(spec, np.random.default_rng(9))
-    xs, ys = flow.ProductTask(T=4).sample(np.random.default_rng(10), 8)
+    xs, ys = tasks.ProductTask(T=4).sample(np.random.default_rng(10), 8)
     y, cache = stack.forward(params, xs, spec)
     _, dy = losses.mse(y, ys)
     grads, traces = stack.backward(dy, cache, return_trace=True)
@@ -221,7 +222,7 @@ def test_time_call_and_step_cost():
     assert len(calls) == 6 and t >= 0
     spec = _spec(layers=2)
     params = stack.init(spec, np.random.default_rng(0))
-    xs, ys = flow.ProductTask(T=4).sample(np.random.default_rng(1), 4)
+    xs, ys = tasks.ProductTask(T=4).sample(np.random.default_rng(1), 4)
     assert flow.step_cost(params, spec, xs, ys, repeats=2) > 0
 
 
