@@ -31,6 +31,6 @@ from .stack import ModelSpec
 from .tasks import AddingTask, CopyTask, ProductTask
 from .train import TrainConfig
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"
 __all__ = ["activations", "gradcheck", "gru", "init", "losses", "lstm", "mlp", "optim", "plotting", "rnn", "stack",
            "tasks", "train", "ModelSpec", "AddingTask", "CopyTask", "ProductTask", "TrainConfig"]
