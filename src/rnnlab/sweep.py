@@ -175,7 +175,12 @@ def verify_cells(fn, cells, out_dir, *, sample: int = 2, command: str = "", log=
     same = True
     for i in picks:
         cell, key = stored[i]
-        old, _ = store.load(out / key, check_source=False)
+        old, meta = store.load(out / key, check_source=False)
+        made_on, now_on = (meta.get("provenance") or {}).get("cpu", {}), store.cpu_summary()
+        for field in ("OPENBLAS_CORETYPE", "numpy_dispatch"):
+            if made_on.get(field) != now_on.get(field):
+                log(f"{key}: made with {field}={made_on.get(field)}, now {now_on.get(field)}; "
+                    f"bits can differ for that reason alone")
         with threads.one_blas_thread():
             new = fn(cell)
         diff = [n for n in sorted(set(old) | set(new)) if n not in old or n not in new
