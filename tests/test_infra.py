@@ -245,3 +245,15 @@ def test_rate_bounds_near_0_and_100_percent_keep_a_digit():
     assert stats.fmt_rate(0, 996) == "0/996 (0 %, 95 % CI 0–0.4 %)"
     assert stats.fmt_rate(996, 996) == "996/996 (100 %, 95 % CI 99.6–100 %)"
     assert stats.fmt_rate(0, 20) == "0/20 (0 %, 95 % CI 0–16 %)"
+
+
+def test_verify_compares_integer_arrays_and_skips_measured_times(tmp_path):
+    calls = iter(range(100))
+
+    def timed(cell):
+        return {"k": np.arange(3) + cell["seed"], "ok": np.array([True]), "t": np.array([float(next(calls))])}
+
+    out = tmp_path / "g"
+    sweep.run_cells(timed, CELLS, out, log=lambda m: None)
+    assert not sweep.verify_cells(timed, CELLS, out, log=lambda m: None)           # the times differ
+    assert sweep.verify_cells(timed, CELLS, out, measured=("t",), log=lambda m: None)

@@ -155,12 +155,13 @@ def load_manifest(out_dir) -> dict:
     return body
 
 
-def verify_cells(fn, cells, out_dir, *, sample: int = 2, command: str = "", log=print) -> bool:
+def verify_cells(fn, cells, out_dir, *, sample: int = 2, measured=(), command: str = "", log=print) -> bool:
     """Re-run ``sample`` of the cells stored in ``out_dir`` and compare them bit for bit with what is stored.
 
     The cells are evenly spaced over the stored ones (first and last included).
     When every re-run array equals the stored one (NaN equal to NaN), the
     stored cells are recorded as reproduced by the current code
+    (arrays named in ``measured``, such as CPU seconds, are measurements and are not compared)
     (:func:`rnnlab.store.record_verification`) and True is returned; otherwise
     nothing is written, the differences are logged, and False is returned.
     """
@@ -183,13 +184,19 @@ def verify_cells(fn, cells, out_dir, *, sample: int = 2, command: str = "", log=
                     f"bits can differ for that reason alone")
         with threads.one_blas_thread():
             new = fn(cell)
-        diff = [n for n in sorted(set(old) | set(new)) if n not in old or n not in new
-                or old[n].shape != np.shape(new[n]) or not np.array_equal(old[n], np.asarray(new[n]), equal_nan=True)]
+        diff = [n for n in sorted((set(old) | set(new)) - set(measured))
+                if n not in old or n not in new or not _identical(old[n], np.asarray(new[n]))]
         log(f"{key}: {'bit-identical' if not diff else 'differs in ' + ', '.join(diff)}")
         same &= not diff
     if same:
         store.record_verification(out, [k for _, k in stored], [stored[i][1] for i in picks], command)
     return same
+
+
+def _identical(a: np.ndarray, b: np.ndarray) -> bool:
+    """Same dtype, shape and bits (NaN equal to NaN in float arrays)."""
+    return (a.dtype == b.dtype and a.shape == b.shape
+            and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
 
 
 def table(results, fields) -> dict:

@@ -7,6 +7,8 @@ Each module ``rnnlab.grids.<name>`` defines
 * ``run_cell(cell: dict) -> dict[str, np.ndarray]``: one cell, a pure function
   of the cell (its seeds included);
 * ``SETTINGS``: a dict of everything else the grid fixes (recorded as provenance).
+* optionally ``MEASURED``: names of arrays that are measured times, which
+  ``--verify`` (a bit-for-bit re-run of stored cells) leaves out.
 
 A *single result* (one array file, not a grid of cells) defines instead
 

@@ -44,7 +44,7 @@ def main(argv=None) -> int:
                   file=sys.stderr)
             return 2
         same = sweep.verify_cells(grid.run_cell, grid.cells(tiny=args.tiny), out, sample=args.verify,
-                                  command=command)
+                                  measured=getattr(grid, "MEASURED", ()), command=command)
         print(f"{out}: {'verified' if same else 'NOT reproduced: regenerate it with --overwrite'}")
         return 0 if same else 1
     try:

@@ -34,6 +34,8 @@ ACTS = ("sigmoid", "tanh", "relu")
 MATCHED = {"sigmoid": "glorot", "tanh": "glorot", "relu": "he"}
 MISMATCHED = {"sigmoid": "he", "tanh": "he", "relu": "glorot"}
 TARGETS = (0.25, 0.10, 0.05)
+MEASURED = ("cpu",)
+"""Arrays that are measured CPU times, not results: ``--verify`` does not compare them."""
 SETTINGS = dict(data="sklearn digits 8x8, split_seed 0, 360 test", channels=8, momentum=0.9, batch_size=32,
                 max_steps=400, eval_every=10, eval_n=300, targets=list(TARGETS), dtype="float32", n_seeds=20,
                 d6_lrs=[0.01, 0.03, 0.1], c11_depths=[2, 4, 8], c11_lr=0.01, grad_batch=256)

@@ -58,6 +58,8 @@ FIXES = {
 }
 """Fix name -> (cell, ModelSpec fields, changes made to the initial weights)."""
 
+MEASURED = ("train_cpu_s",)
+"""Arrays that are measured CPU times, not results: ``--verify`` does not compare them."""
 SETTINGS = dict(task="adding", horizons=(20, 80), hidden_size=16, batch_size=32, steps=800, lr=1e-2,
                 optimizer="adam", clip="norm", clip_threshold=1.0, dtype="float32", n_seeds=20,
                 success_frac=0.1, final_window=50, spike_factor=train.SPIKE_FACTOR,
