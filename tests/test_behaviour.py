@@ -149,3 +149,13 @@ def test_relu_derivatives_accept_scalars():
     assert activations.make_relu(d0=1.0).df(np.array(0.0)) == 1.0
     assert activations.make_leaky_relu(0.1, d0=0.5).df(np.array(0.0)) == 0.5
     assert activations.get("relu").df(np.array(-2.0)) == 0.0
+
+
+def test_lstm_with_an_unbounded_loop_overflows_without_a_warning():
+    from rnnlab import lstm
+    rng = np.random.default_rng(0)
+    p = lstm.init(rng, 2, 4, dtype=np.float32)
+    p["W_h"] *= 1e3
+    xs = rng.normal(size=(50, 3, 2)).astype(np.float32)
+    hs, _ = lstm.forward(p, xs, gate="identity", cand="relu", squash="identity")   # RuntimeWarning is an error here
+    assert not np.isfinite(hs).all()

@@ -101,28 +101,29 @@ def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", squash="tan
     fused = _fused.usable(dtype)                                # optional numba kernels for the cell update
     if fused:
         fused_cell, fused_hidden = _fused.forward_steps(acts, cs, sq, hs, forget_gate)
-    for t in range(T):
-        np.matmul(hs[t], W_h, out=rec)                          # (*lead, B, nH)
-        zs[t] += rec
-        if whole_rows:      # the gate over whole contiguous rows is faster; the g block is then overwritten
-            _layer.apply_into(gate, zs[t], acts[t])
-        else:
-            _layer.apply_into(gate, zs[t, ..., H:], acts[t, ..., H:])   # i, f, o
-        _layer.apply_into(cand, zs[t, ..., :H], acts[t, ..., :H])       # g
-        if fused:
-            fused_cell(t)
-        else:
-            np.multiply(acts[t, ..., H:2 * H], acts[t, ..., :H], out=ig)   # i g, (*lead, B, H)
-            if forget_gate:
-                np.multiply(acts[t, ..., 2 * H:3 * H], cs[t], out=cs[t + 1])
-                cs[t + 1] += ig                                 # c_t = f c_{t-1} + i g
+    with np.errstate(over="ignore", invalid="ignore"):     # an unbounded loop may overflow to inf/NaN, by design
+        for t in range(T):
+            np.matmul(hs[t], W_h, out=rec)                          # (*lead, B, nH)
+            zs[t] += rec
+            if whole_rows:      # the gate over whole contiguous rows is faster; the g block is then overwritten
+                _layer.apply_into(gate, zs[t], acts[t])
             else:
-                np.add(cs[t], ig, out=cs[t + 1])
-        _layer.apply_into(squash, cs[t + 1], sq[t])             # (*lead, B, H)
-        if fused:
-            fused_hidden(t)
-        else:
-            np.multiply(acts[t, ..., -H:], sq[t], out=hs[t + 1])   # h_t = o squash(c_t)
+                _layer.apply_into(gate, zs[t, ..., H:], acts[t, ..., H:])   # i, f, o
+            _layer.apply_into(cand, zs[t, ..., :H], acts[t, ..., :H])       # g
+            if fused:
+                fused_cell(t)
+            else:
+                np.multiply(acts[t, ..., H:2 * H], acts[t, ..., :H], out=ig)   # i g, (*lead, B, H)
+                if forget_gate:
+                    np.multiply(acts[t, ..., 2 * H:3 * H], cs[t], out=cs[t + 1])
+                    cs[t + 1] += ig                                 # c_t = f c_{t-1} + i g
+                else:
+                    np.add(cs[t], ig, out=cs[t + 1])
+            _layer.apply_into(squash, cs[t + 1], sq[t])             # (*lead, B, H)
+            if fused:
+                fused_hidden(t)
+            else:
+                np.multiply(acts[t, ..., -H:], sq[t], out=hs[t + 1])   # h_t = o squash(c_t)
     cache = Cache(xs, zs, acts, cs, sq, hs, params, gate, cand, squash, forget_gate)
     return hs[1:], cache
 
