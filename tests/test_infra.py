@@ -152,7 +152,8 @@ def test_sweep_resumes_and_refuses_to_overwrite(tmp_path):
     (out / "manifest.json").unlink()                       # as if interrupted after two cells
     logs = []
     res = sweep.run_cells(square_cell, CELLS, out, log=logs.append)
-    assert sum("skipped" in m for m in logs) == 2 and len(res) == 4
+    assert sum("reusing the stored cell" in m for m in logs) == 2 and len(res) == 4
+    assert any("2 of 4 cells reused" in m for m in logs), "resume says what it reuses"
     assert np.array_equal(res[3]["arrays"]["y"], square_cell(CELLS[3])["y"])
     with pytest.raises(store.ResultExists):
         sweep.run_cells(square_cell, CELLS, out, log=lambda m: None)
@@ -195,9 +196,14 @@ def test_train_leaves_its_input_unchanged():
     assert any(not np.array_equal(p1[k], before[k]) for k in p0)
 
 
+def _stems(folder, keys):
+    """The stored stems (``key.<settings hash>``) of the cells with these keys."""
+    return [sweep.find_cell(folder, c).name for k in keys for c in CELLS if c["key"] == k]
+
+
 def _pretend_code_changed(folder, keys):
     """Rewrite the recorded hash of rnnlab.train in each cell, as if the code had changed since."""
-    for k in keys:
+    for k in _stems(folder, keys):
         rec = folder / f"{k}.json"
         meta = json.loads(rec.read_text())
         meta["provenance"]["source"]["rnnlab.train"] = "0" * 16
@@ -222,23 +228,24 @@ def test_verifying_a_refactor_clears_staleness_only_when_the_cells_reproduce(tmp
     assert sweep.verify_cells(square_cell, CELLS, out, sample=2, log=logs.append)
     assert [m.split(":")[0] for m in logs] == ["s0", "s3"], "first and last cell are re-run"
     manifest = sweep.load_manifest(out)
-    assert manifest["stale"] == [] and manifest["verified"]["checked"] == ["s0", "s3"]
-    _, meta = store.load(out / "s1")
+    assert manifest["stale"] == [] and manifest["verified"]["checked"] == _stems(out, ["s0", "s3"])
+    _, meta = store.load(sweep.find_cell(out, CELLS[1]))
     assert meta["stale"] == [] and "matched bit for bit" in store.describe(meta)
-    entry = store.verification(out / "s2")
-    assert entry["covers"] == ["s0", "s1", "s2", "s3"]
+    entry = store.verification(sweep.find_cell(out, CELLS[2]))
+    assert entry["covers"] == _stems(out, ["s0", "s1", "s2", "s3"])
 
 
 def test_a_verification_does_not_vouch_for_results_it_does_not_cover(tmp_path):
     out = tmp_path / "g"
     sweep.run_cells(square_cell, CELLS[:2], out, log=lambda m: None)
-    store.record_verification(out, ["s0"], ["s0"])
+    s0, s1 = _stems(out, ["s0", "s1"])
+    store.record_verification(out, [s0], [s0])
     _pretend_code_changed(out, ["s0", "s1"])
-    assert store.load(out / "s1")[1]["stale"] == ["rnnlab.train"]
+    assert store.load(out / s1)[1]["stale"] == ["rnnlab.train"]
     with pytest.raises(ValueError, match="checked"):
-        store.record_verification(out, ["s0"], ["s1"])
+        store.record_verification(out, [s0], [s1])
     with pytest.raises(FileNotFoundError, match="covers"):
-        store.record_verification(out, ["s0", "nope"], ["s0"])
+        store.record_verification(out, [s0, "nope"], [s0])
 
 
 def test_rate_bounds_near_0_and_100_percent_keep_a_digit():

@@ -100,6 +100,7 @@ def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", squash="tan
     gate, cand, squash = activations.get(gate), activations.get(cand), activations.get(squash)
     xs, H, lead = _layer.check_params(params, xs, KEYS, 4, "LN-LSTM")
     W_h = params["W_h"]
+    _checks.refuse_float16("params", W_h.dtype, "the variance of layer normalisation overflows float16 above |a| = 256")
     _check_extra(params, H, lead, W_h.dtype)
     T, B = xs.shape[0], xs.shape[-2]
     if state0 is None:

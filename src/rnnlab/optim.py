@@ -12,6 +12,8 @@ A population keeps its model axes in front of every array (``n_lead`` of them,
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from . import _checks
@@ -24,16 +26,40 @@ def _per_model(x, g, n_lead):
 
 
 def _check_grads(grads: dict, n_lead, finite: bool = True) -> dict:
-    if not isinstance(grads, dict) or not grads:
-        raise _checks.ArgTypeError(f"grads must be a non-empty dict of float arrays; got {type(grads).__name__}")
-    for k, g in grads.items():
-        if not isinstance(g, np.ndarray) or not np.issubdtype(g.dtype, np.floating):
-            raise _checks.ArgTypeError(f"grads[{k!r}] must be a float array; got {getattr(g, 'dtype', type(g).__name__)}")
-        if finite and not np.all(np.isfinite(g)):
-            raise ValueError(f"grads[{k!r}] must be finite (a diverged run stops before its update); got inf or NaN")
-    if isinstance(n_lead, bool) or not isinstance(n_lead, (int, np.integer)) or n_lead < 0:
+    """Gradients: a dict of float arrays sharing ``n_lead`` model axes (finite unless told otherwise)."""
+    if isinstance(n_lead, (bool, np.bool_)) or not isinstance(n_lead, (int, np.integer)):
+        raise _checks.ArgTypeError(f"n_lead must be a non-negative integer; got {n_lead!r}")
+    if n_lead < 0:
         raise ValueError(f"n_lead must be a non-negative integer; got {n_lead!r}")
+    _checks.param_dict("grads", grads, one_dtype=False)
+    leads = {g.shape[:n_lead] for g in grads.values()}
+    if any(g.ndim < n_lead for g in grads.values()) or len(leads) > 1:
+        raise ValueError(f"grads must share {n_lead} leading model axes; got shapes "
+                         f"{ {k: g.shape for k, g in grads.items()} }")
+    if finite:
+        for k, g in grads.items():
+            if not np.all(np.isfinite(g)):
+                raise ValueError(f"grads[{k!r}] must be finite (a diverged run stops before its update); got inf or NaN")
     return grads
+
+
+def _check_step(params, grads, lr, n_lead):
+    """The arguments of an update: params (float arrays, writable) with the keys and shapes of grads,
+    and a learning rate that is a non-negative number or one per model (0 freezes a model)."""
+    _check_grads(grads, n_lead)
+    _checks.param_dict("params", params, one_dtype=False)
+    _checks.same_keys_and_shapes("grads", grads, "params", params)
+    for k, v in params.items():
+        if not v.flags.writeable:
+            raise ValueError(f"params[{k!r}] must be writable (the update is in place); got a read-only array")
+    lead = next(iter(grads.values())).shape[:n_lead]
+    if isinstance(lr, (numbers.Real, np.ndarray)) and not isinstance(lr, (bool, np.bool_)) and np.ndim(lr) == 0:
+        _checks.finite_float("lr", lr, nonneg=True)
+        return
+    rates = _checks.array("lr", lr, min_ndim=len(lead), max_ndim=len(lead), finite=True)
+    if rates.shape != lead or np.any(rates < 0):
+        raise ValueError(f"lr must be a non-negative number or hold one rate per model, shape {lead}; "
+                         f"got {_checks._what(lr)}")
 
 
 def global_norm(grads: dict, n_lead: int = 0):
@@ -44,9 +70,10 @@ def global_norm(grads: dict, n_lead: int = 0):
     """
     _check_grads(grads, n_lead, finite=False)
     total = 0.0
-    for g in grads.values():
-        total = total + np.sum(g * g, axis=tuple(range(n_lead, g.ndim)))
-    return np.sqrt(total)
+    with np.errstate(over="ignore", invalid="ignore"):       # a huge gradient: an inf norm, no warning
+        for g in grads.values():
+            total = total + np.sum(g * g, axis=tuple(range(n_lead, g.ndim)))
+        return np.sqrt(total)
 
 
 def clip_by_global_norm(grads: dict, threshold: float, n_lead: int = 0):
@@ -68,15 +95,16 @@ def clip_by_value(grads: dict, threshold: float):
 
 def sgd_step(params: dict, grads: dict, lr, n_lead: int = 0, state=None):
     """One SGD step, in place. ``lr`` is a scalar or one value per model."""
-    _check_grads(grads, n_lead)
-    for k, g in grads.items():
-        params[k] -= (_per_model(lr, g, n_lead) * g).astype(params[k].dtype)
+    _check_step(params, grads, lr, n_lead)
+    with np.errstate(over="ignore"):                # weights that overflow their dtype: inf, reported by train
+        for k, g in grads.items():
+            params[k] -= (_per_model(lr, g, n_lead) * g).astype(params[k].dtype)
     return state
 
 
 def adam_step(params: dict, grads: dict, lr, n_lead: int = 0, state=None, *, b1=0.9, b2=0.999, eps=1e-8):
     """One Adam step, in place; returns the optimizer state to pass next time."""
-    _check_grads(grads, n_lead)
+    _check_step(params, grads, lr, n_lead)
     for name, v in (("b1", b1), ("b2", b2)):
         if not 0 <= _checks.finite_float(name, v) < 1:
             raise ValueError(f"{name} must lie in [0, 1); got {v!r}")
@@ -84,8 +112,20 @@ def adam_step(params: dict, grads: dict, lr, n_lead: int = 0, state=None, *, b1=
     if state is None:
         state = {"t": 0, "m": {k: np.zeros_like(g) for k, g in grads.items()},
                  "v": {k: np.zeros_like(g) for k, g in grads.items()}}
+    elif not (isinstance(state, dict) and isinstance(state.get("t"), int) and isinstance(state.get("m"), dict)
+              and isinstance(state.get("v"), dict)):
+        raise _checks.ArgTypeError(f"state must be None or the dict a previous adam_step returned; got {_checks._what(state)}")
+    else:
+        _checks.same_keys_and_shapes("state['m']", state["m"], "grads", grads)
+        _checks.same_keys_and_shapes("state['v']", state["v"], "grads", grads)
     state["t"] += 1
     t = state["t"]
+    with np.errstate(over="ignore", invalid="ignore"):   # overflow: inf weights, reported by train
+        _adam_update(params, grads, lr, n_lead, state, t, b1, b2, eps)
+    return state
+
+
+def _adam_update(params, grads, lr, n_lead, state, t, b1, b2, eps):
     for k, g in grads.items():
         m, v = state["m"][k], state["v"][k]
         m *= b1
@@ -95,7 +135,6 @@ def adam_step(params: dict, grads: dict, lr, n_lead: int = 0, state=None, *, b1=
         m_hat = m / (1 - b1 ** t)
         v_hat = v / (1 - b2 ** t)
         params[k] -= (_per_model(lr, g, n_lead) * m_hat / (np.sqrt(v_hat) + eps)).astype(params[k].dtype)
-    return state
 
 
 OPTIMIZERS = {"sgd": sgd_step, "adam": adam_step}

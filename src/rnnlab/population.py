@@ -35,7 +35,9 @@ def _seed_list(seeds) -> list[int]:
     if not seeds:
         raise ValueError(f"seeds must be a non-empty sequence of integers; got {seeds!r}")
     for s in seeds:
-        if not isinstance(s, numbers.Integral) or isinstance(s, bool) or s < 0:
+        if not isinstance(s, numbers.Integral) or isinstance(s, (bool, np.bool_)):
+            raise _checks.ArgTypeError(f"seeds must hold non-negative integers; got {s!r}")
+        if s < 0:
             raise ValueError(f"seeds must hold non-negative integers; got {s!r}")
     if len(set(int(s) for s in seeds)) != len(seeds):
         raise ValueError(f"seeds must be distinct (replicates are independent); got {seeds!r}")
@@ -59,6 +61,14 @@ def sample(task, rngs, batch_size: int):
     as the model's outputs: (S, B, O) for a last-step task, (T, S, B) labels or
     (T, S, B, O) values for a sequence task.
     """
+    if not callable(getattr(task, "sample", None)) or not hasattr(task, "return_sequences"):
+        raise _checks.ArgTypeError(f"task must be a task (rnnlab.tasks: sample(rng, batch)); got {type(task).__name__}")
+    if not isinstance(rngs, (list, tuple)) or not rngs:
+        raise _checks.ArgTypeError(f"rngs must be a non-empty list of Generators (data_rngs(seeds)); got {rngs!r}")
+    for k, r in enumerate(rngs):
+        _checks.rng(f"rngs[{k}]", r)
+    batch_size = _checks.positive_int("batch_size", batch_size)
+    _checks.fits("the population's batch (S, batch_size)", (len(rngs), batch_size))
     batches = [task.sample(r, batch_size) for r in rngs]
     xs = np.stack([b[0] for b in batches], axis=1)                        # (T, S, B, D)
     t_axis = 1 if task.return_sequences else 0

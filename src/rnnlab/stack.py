@@ -76,6 +76,7 @@ class ModelSpec:
 
 def init(spec: ModelSpec, rng) -> dict:
     """Fresh parameters for one model."""
+    _checks.instance("spec", spec, ModelSpec)
     _checks.rng("rng", rng)
     dtype = np.dtype(spec.dtype)
     params = {}
@@ -103,16 +104,14 @@ def init_population(spec: ModelSpec, seeds) -> dict:
 
     Model k is exactly ``init(spec, np.random.default_rng(seeds[k]))``.
     """
-    seeds = list(seeds)
-    if not seeds:
-        raise ValueError(f"seeds must be a non-empty sequence of integers; got {seeds!r}")
+    seeds = _checks.seed_list("seeds", seeds)
     members = [init(spec, np.random.default_rng(s)) for s in seeds]
     return {k: np.stack([m[k] for m in members]) for k in members[0]}
 
 
 def population_size(params: dict) -> int | None:
     """S for a population, None for a lone model."""
-    W = params["out.W"]
+    W = _checks.param_dict("params", params, ("out.W",), one_dtype=False)["out.W"]
     return W.shape[0] if W.ndim == 3 else None
 
 
@@ -120,6 +119,7 @@ def member(params: dict, k: int) -> dict:
     """Model k of a population, as a lone model's params (a copy)."""
     if population_size(params) is None:
         raise ValueError("params must be a population (leading model axis); got a lone model")
+    k = _checks.index("k", k, population_size(params))
     return {key: v[k].copy() for key, v in params.items()}
 
 
@@ -136,8 +136,14 @@ def _layer_params(params, l, keys=("W_x", "W_h", "b")):
 
 
 def _check_against_spec(params, spec):
-    """The readout's shape must match the spec's hidden and output sizes (the layers check their own)."""
-    W = params["out.W"]
+    """Every key present, one float dtype; the readout's shape must match the spec's hidden and output
+    sizes and the layers' model axes (the layers check their own shapes)."""
+    keys = [f"l{l}.{k}" for l in range(spec.layers) for k in CELLS[spec.cell].KEYS] + ["out.W", "out.b"]
+    _checks.param_dict("params", params, keys)
+    W, lead = params["out.W"], params["l0.b"].shape[:-1]
+    if params["out.b"].shape != lead + (spec.output_size,) or W.shape[:-2] != lead:
+        raise ValueError(f"params['out.W'] and params['out.b'] must have shapes {lead + (spec.hidden_size, spec.output_size)} "
+                         f"and {lead + (spec.output_size,)}; got {W.shape} and {params['out.b'].shape}")
     if not isinstance(W, np.ndarray) or W.ndim < 2 or W.shape[-2:] != (spec.hidden_size, spec.output_size):
         raise ValueError(f"params['out.W'] must end in (hidden_size, output_size) = "
                          f"{(spec.hidden_size, spec.output_size)}; got {getattr(W, 'shape', type(W).__name__)}")
@@ -152,14 +158,10 @@ def _check_against_spec(params, spec):
 
 def forward(params: dict, xs, spec: ModelSpec, states0=None):
     """Model output and cache. ``states0``: one initial state per layer, or None."""
-    if not isinstance(spec, ModelSpec):
-        raise ValueError(f"spec must be a ModelSpec; got {type(spec).__name__}")
-    if not isinstance(params, dict):
-        raise _checks.ArgTypeError(f"params must be a dict of arrays; got {type(params).__name__}")
-    missing = [k for k in (f"l{spec.layers - 1}.W_h", "out.W", "out.b") if k not in params]
-    if missing:
-        raise ValueError(f"params lack keys {missing} needed by a {spec.layers}-layer {spec.cell}")
+    _checks.instance("spec", spec, ModelSpec)
     _check_against_spec(params, spec)
+    if not (states0 is None or isinstance(states0, (list, tuple))):
+        raise _checks.ArgTypeError(f"states0 must be None or one state per layer; got {type(states0).__name__}")
     states0 = [None] * spec.layers if states0 is None else list(states0)
     if len(states0) != spec.layers:
         raise ValueError(f"states0 must hold one state per layer ({spec.layers}); got {len(states0)}")
@@ -180,8 +182,8 @@ def forward(params: dict, xs, spec: ModelSpec, states0=None):
 def backward(dy, cache: Cache, *, return_trace=False):
     """Gradients of every parameter, given dLoss/dy. Returns ``grads`` (and,
     with ``return_trace``, a list of per-layer traces of dLoss/dh_t)."""
-    params, spec, top = cache.params, cache.spec, cache.top
-    dy = np.asarray(dy)
+    params, spec, top = _checks.instance("cache", cache, Cache).params, cache.spec, cache.top
+    dy = _checks.float_array("dy", np.asarray(dy))
     if dy.shape[:-1] != top.shape[:-1] or dy.shape[-1] != spec.output_size:
         raise ValueError(f"dy must have shape {top.shape[:-1] + (spec.output_size,)}; got {dy.shape}")
     if spec.return_sequences:   # top (T, *lead, B, H), dy (T, *lead, B, O)

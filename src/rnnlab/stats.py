@@ -41,6 +41,7 @@ def _count(name, k, n):
 def rate_ci(k: int, n: int, level: float = LEVEL) -> tuple[float, float]:
     """Wilson score interval for the rate k/n."""
     k, n = _count("", k, n)
+    level = _checks.probability("level", level)
     ci = _st.binomtest(k, n).proportion_ci(confidence_level=level, method="wilson")
     return float(ci.low), float(ci.high)
 
@@ -99,25 +100,34 @@ def consistent_rates(k1: int, n1: int, k2: int, n2: int, level: float = 0.01) ->
     again (on another CPU, whose rounding sends chaotic runs elsewhere) should
     give a rate within sampling error of the stored one.
     """
-    return compare_rates(k1, n1, k2, n2).p >= _checks.finite_float("level", level, positive=True)
+    level = _checks.probability("level", level)
+    return compare_rates(k1, n1, k2, n2).p >= level
 
 
 def _sample(name, x):
-    a = np.asarray(x, dtype=float).ravel()
+    """A sample of real numbers, flattened, NaNs dropped (inf is kept: larger than every number)."""
+    a = _checks.array(name, x, max_ndim=32).ravel()
     a = a[~np.isnan(a)]
     if a.size == 0:
-        raise ValueError(f"{name} must hold at least one non-NaN number; got {np.asarray(x)!r}")
+        raise ValueError(f"{name} must hold at least one non-NaN number; got {_checks._what(x)}")
     return a
+
+
+def _resampling(rng, level, n_resamples):
+    """Check the arguments every resampling function takes."""
+    _checks.rng("rng", rng)
+    return _checks.probability("level", level), _checks.positive_int("n_resamples", n_resamples)
 
 
 def median_ci(x, rng, level: float = LEVEL, n_resamples: int = 9999) -> tuple[float, float]:
     """Percentile-bootstrap interval for the median of ``x`` (NaNs dropped)."""
-    _checks.rng("rng", rng)
+    level, n_resamples = _resampling(rng, level, n_resamples)
     a = _sample("x", x)
     if a.size == 1 or np.all(a == a[0]):
         return float(a[0]), float(a[0])
-    res = _st.bootstrap((a,), np.median, confidence_level=level, n_resamples=n_resamples,
-                        method="percentile", rng=rng)
+    with np.errstate(invalid="ignore", over="ignore"):      # inf in the sample: scipy's standard error is NaN
+        res = _st.bootstrap((a,), np.median, confidence_level=level, n_resamples=n_resamples,
+                            method="percentile", rng=rng)
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
@@ -145,11 +155,12 @@ def compare_medians(x, y, rng, alternative: str = "two-sided", n_resamples: int 
 
     ``alternative="greater"`` tests median(x) > median(y). NaNs are dropped.
     """
-    _checks.rng("rng", rng)
+    _, n_resamples = _resampling(rng, LEVEL, n_resamples)
     _checks.choice("alternative", alternative, ("two-sided", "greater", "less"))
     a, b = _sample("x", x), _sample("y", y)
-    res = _st.permutation_test((a, b), _median_diff, vectorized=True, n_resamples=n_resamples,
-                               alternative=alternative, rng=rng)
+    with np.errstate(invalid="ignore", over="ignore"):      # inf - inf: a NaN statistic, no warning
+        res = _st.permutation_test((a, b), _median_diff, vectorized=True, n_resamples=n_resamples,
+                                   alternative=alternative, rng=rng)
     p = float(res.pvalue)
     return MedianTest(float(np.median(a)), float(np.median(b)), p, p < ALPHA, alternative)
 
@@ -157,10 +168,12 @@ def compare_medians(x, y, rng, alternative: str = "two-sided", n_resamples: int 
 def paired_sign_test(x, y, alternative: str = "two-sided") -> float:
     """Exact sign test on paired samples (ties dropped): p-value for H0 P(x > y) = 1/2."""
     _checks.choice("alternative", alternative, ("two-sided", "greater", "less"))
-    a, b = np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
+    a, b = _checks.array("x", x, max_ndim=32), _checks.array("y", y, max_ndim=32)
     if a.shape != b.shape:
-        raise ValueError(f"x and y must have the same length; got {a.size} and {b.size}")
-    d = a - b
+        raise ValueError(f"x and y must have the same shape (paired samples); got {a.shape} and {b.shape}")
+    a, b = a.ravel(), b.ravel()
+    with np.errstate(invalid="ignore"):                     # inf - inf: NaN, dropped like a missing pair
+        d = a - b
     d = d[~np.isnan(d) & (d != 0)]
     if d.size == 0:
         return 1.0
@@ -172,20 +185,24 @@ def ratio_ci(x, y, rng, level: float = LEVEL, n_resamples: int = 9999) -> tuple[
 
     Returns (ratio, low, high). Independent samples are resampled separately.
     """
-    _checks.rng("rng", rng)
+    level, n_resamples = _resampling(rng, level, n_resamples)
     a, b = _sample("x", x), _sample("y", y)
     if np.median(b) == 0:
-        raise ValueError("y must have a non-zero median")
+        raise ValueError(f"y must have a non-zero median; got median 0 of {b.size} values")
     stat = lambda u, v, axis=-1: np.median(u, axis=axis) / np.median(v, axis=axis)
-    res = _st.bootstrap((a, b), stat, confidence_level=level, n_resamples=n_resamples, method="percentile",
-                        vectorized=True, rng=rng)
-    ci = res.confidence_interval
-    return float(np.median(a) / np.median(b)), float(ci.low), float(ci.high)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):   # inf or 0 medians in resamples
+        res = _st.bootstrap((a, b), stat, confidence_level=level, n_resamples=n_resamples, method="percentile",
+                            vectorized=True, rng=rng)
+        ci = res.confidence_interval
+        return float(np.median(a) / np.median(b)), float(ci.low), float(ci.high)
 
 
 def fmt_p(p: float) -> str:
-    """A p-value as the book prints it: ``p = 0.012`` or ``p < 0.001``."""
+    """A p-value as the book prints it: ``p = 0.012`` or ``p < 0.001``; NaN (no test possible) is ``p = n/a``."""
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, (int, float, np.integer, np.floating)):
+        raise _checks.ArgTypeError(f"p must be a real number in [0, 1]; got {p!r}")
     p = float(p)
     if math.isnan(p):
         return "p = n/a"
+    _checks.probability("p", p, closed=True)
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"

@@ -22,6 +22,16 @@ import numpy as np
 from . import _checks
 
 
+def _fixed(task, **values):
+    """Fields that describe a task's data rather than choose it must keep their values."""
+    for name, value in values.items():
+        got = getattr(task, name)
+        if type(got) is not type(value):
+            raise _checks.ArgTypeError(f"{name} of a {type(task).__name__} is {value!r}; got {got!r}")
+        if got != value:
+            raise ValueError(f"{name} of a {type(task).__name__} is {value!r} (it describes the data); got {got!r}")
+
+
 @dataclass(frozen=True)
 class AddingTask:
     """Adding problem with ``T`` steps. Inputs (T, B, 2), targets (B, 1)."""
@@ -35,6 +45,7 @@ class AddingTask:
     def __post_init__(self):
         if _checks.positive_int("T", self.T) < 2:
             raise ValueError(f"T must be at least 2 (one marker in each half); got {self.T}")
+        _fixed(self, input_size=2, output_size=1, loss="mse", return_sequences=False)
 
     @property
     def baseline(self) -> float:
@@ -83,6 +94,12 @@ def marked_pair_sequence(rng, T: int, batch: int, low: float, high: float):
     """
     _checks.rng("rng", rng)
     B = _checks.positive_int("batch", batch)
+    if _checks.positive_int("T", T) < 2:
+        raise ValueError(f"T must be at least 2 (one marker in each half); got {T}")
+    low, high = _checks.finite_float("low", low), _checks.finite_float("high", high)
+    if not low < high:
+        raise ValueError(f"high must be above low = {low}; got {high}")
+    _checks.fits("(T, batch, 2)", (T, B, 2))
     half = T // 2
     values = rng.uniform(low, high, size=(T, B))                      # (T, B)
     first = rng.integers(0, half, size=B)                             # (B,)
@@ -108,6 +125,7 @@ class CopyTask:
         _checks.positive_int("T", self.T)
         _checks.positive_int("n_symbols", self.n_symbols)
         _checks.positive_int("n_copy", self.n_copy)
+        _fixed(self, loss="xent", return_sequences=True)
 
     @property
     def input_size(self) -> int:
@@ -131,6 +149,7 @@ class CopyTask:
         _checks.rng("rng", rng)
         B = _checks.positive_int("batch", batch)
         L, K = self.length, self.n_copy
+        _checks.fits("(T + 2 n_copy, batch, n_symbols + 2)", (L, B, self.input_size))
         symbols = rng.integers(1, self.n_symbols + 1, size=(K, B))    # (K, B)
         tokens = np.zeros((L, B), dtype=np.int64)
         tokens[:K] = symbols

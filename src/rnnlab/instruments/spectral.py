@@ -34,11 +34,10 @@ GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "identity": 1.0, "leaky_relu
 
 
 def _square(name, W):
-    W = np.asarray(W)
-    if W.ndim < 2 or W.shape[-1] != W.shape[-2] or W.shape[-1] < 1:
+    """Finite real square matrices (..., n, n); integer entries become float64 (never truncated back)."""
+    W = _checks.array(name, W, min_ndim=2, max_ndim=32, finite=True)
+    if W.shape[-1] != W.shape[-2] or W.shape[-1] < 1:
         raise ValueError(f"{name} must be a square matrix or a stack of them, shape (..., n, n); got {W.shape}")
-    if not np.issubdtype(W.dtype, np.number):
-        raise ValueError(f"{name} must be numeric; got dtype {W.dtype}")
     return W
 
 
@@ -128,10 +127,10 @@ def growth_rate(norms, lags=None) -> np.ndarray:
     norms (K, ...) indexed by lag (``lags`` default 0..K-1) -> (...). A factor < 1 means
     vanishing, > 1 exploding. Non-finite or zero norms make the factor NaN.
     """
-    norms = np.asarray(norms, dtype=float)
-    if norms.ndim < 1 or norms.shape[0] < 2:
+    norms = _checks.array("norms", norms, min_ndim=1, max_ndim=32)
+    if norms.shape[0] < 2:
         raise ValueError(f"norms must have at least 2 lags on axis 0; got shape {norms.shape}")
-    lags = np.arange(norms.shape[0], dtype=float) if lags is None else np.asarray(lags, dtype=float)
+    lags = np.arange(norms.shape[0], dtype=float) if lags is None else _checks.array("lags", lags, max_ndim=8, finite=True)
     if lags.shape != norms.shape[:1]:
         raise ValueError(f"lags must have shape {norms.shape[:1]}; got {lags.shape}")
     with np.errstate(all="ignore"):
@@ -164,10 +163,10 @@ def state_jacobians(cell, params, xs, state0=None, *, source="h", **cell_options
     if source == "c" and cell != "lstm":
         raise ValueError(f"source='c' needs cell='lstm'; got cell={cell!r}")
     mod = CELLS[cell]
-    xs = np.asarray(xs)
-    if xs.ndim < 3:
-        raise ValueError(f"xs must have shape (T, [*lead,] B, D); got {xs.shape}")
-    H = np.asarray(params["W_h"]).shape[-2]
+    xs = _checks.array("xs", xs, min_ndim=3, max_ndim=8)
+    W_h = _checks.param_dict("params", params, mod.KEYS)["W_h"]
+    H = W_h.shape[-2] if W_h.ndim >= 2 else 1                  # a wrong shape is named by the layer's forward
+    _checks.fits("the Jacobians (T, *lead, B, H, H)", xs.shape[:-1] + W_h.shape[:-2] + (H, H))
     xs_rep = np.repeat(xs, H, axis=-2)                          # (T, [*lead,] B*H, D)
     if state0 is not None:
         rep = lambda s: np.repeat(np.asarray(s), H, axis=-2)   # (*lead, B*H, H)
@@ -214,10 +213,10 @@ def cec_products(forget, *, forget_gate=True) -> np.ndarray:
     activation derivative appear. Without a forget gate (``forget_gate=False``,
     the 1997 LSTM) every factor is 1 and the product is exactly 1 at every lag.
     """
-    f = np.asarray(forget, dtype=float)
-    if f.ndim < 2 or f.shape[0] < 1:
+    f = _checks.array("forget", forget, min_ndim=2, max_ndim=32, finite=True)
+    if f.shape[0] < 1:
         raise ValueError(f"forget must have shape (T, ..., H); got {f.shape}")
-    if not forget_gate:
+    if not _checks.boolean("forget_gate", forget_gate):
         return np.ones_like(f)
     if np.any((f < 0) | (f > 1)):
         raise ValueError(f"forget must hold gate values in [0, 1]; got range [{f.min()}, {f.max()}]")
@@ -258,15 +257,14 @@ def rnn_sweep(act, scales, T, *, by="radius", W_h_init="gaussian", hidden_size=3
 
     _checks.choice("by", by, ("radius", "sigma"))
     _checks.choice("W_h_init", W_h_init, ("gaussian", "orthogonal", "identity"))
-    scales = np.atleast_1d(np.asarray(scales, dtype=float))
-    if scales.ndim != 1 or scales.size == 0 or not np.all(np.isfinite(scales)) or np.any(scales <= 0):
+    scales = np.atleast_1d(_checks.array("scales", scales, max_ndim=1, finite=True))
+    if scales.size == 0 or np.any(scales <= 0):
         raise ValueError(f"scales must be positive finite numbers; got {scales!r}")
     T = _checks.positive_int("T", T)
     H = _checks.positive_int("hidden_size", hidden_size)
     D = _checks.positive_int("input_size", input_size)
-    seeds = [int(s) for s in seeds]
-    if not seeds:
-        raise ValueError(f"seeds must be a non-empty sequence of integers; got {seeds!r}")
+    seeds = _checks.seed_list("seeds", seeds)
+    _checks.fits("the Jacobians (T, scales x seeds, H, H)", (T, scales.size * len(seeds), H, H))
     W0s, Wxs, xss = [], [], []
     for s in seeds:
         rng = np.random.default_rng(s)

@@ -1,0 +1,111 @@
+"""Replacing a stored grid in one step: write the new grid beside the old one, swap the folders when complete.
+
+    out/                  the grid that readers load
+    .out.overwrite/       the new grid, written (and resumed) by an interrupted or running overwrite
+    .out.replaced/        the old grid on its way out
+
+When the new grid is complete, :func:`swap_in` exchanges the two folders. On
+Linux one system call does it atomically (``renameat2`` with ``RENAME_EXCHANGE``):
+a reader sees the old grid or the new one, never neither. Elsewhere it is two
+renames (``out`` -> ``.out.replaced``, ``.out.overwrite`` -> ``out``); between
+them :func:`readable` still finds the old grid, and :func:`recover` finishes
+the swap on the next run. Killing an overwrite at any other moment leaves
+``out`` as it was.
+"""
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from . import _checks
+
+STORE_SUFFIXES = (".json", ".npz", ".tmp")
+"""What a grid folder holds: records, manifest and verification log (.json), arrays (.npz), temporary files."""
+
+
+def folder(name: str, value) -> Path:
+    """A grid folder argument: a str or path naming a folder (not an existing file)."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise _checks.ArgTypeError(f"{name} must be a str or a path; got {type(value).__name__}")
+    p = Path(value)
+    if p.exists() and not p.is_dir():
+        raise ValueError(f"{name} must be a folder; got the file {p}")
+    if p.name in ("", ".", ".."):
+        p = p.resolve()
+    return p
+
+
+def staging(out: Path) -> Path:
+    return out.parent / f".{out.name}.overwrite"
+
+
+def _replaced(out: Path) -> Path:
+    return out.parent / f".{out.name}.replaced"
+
+
+def holds_results(out: Path) -> bool:
+    """True when ``out`` holds stored results. A folder that holds anything else (a subfolder, other
+    files) is refused: an overwrite replaces the whole folder, and must not take unrelated files with it."""
+    if not out.is_dir():
+        return False
+    foreign = [p.name for p in out.iterdir() if p.is_dir() or not p.name.endswith(STORE_SUFFIXES)]
+    if foreign:
+        raise ValueError(f"out_dir must be a grid's own folder to be replaced; got {out}, which also holds "
+                         f"{sorted(foreign)[:3]} (choose the grid's folder, e.g. results/<name>)")
+    return any(p.suffix == ".json" for p in out.iterdir())
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two folders (Linux renameat2); False where the system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
+
+
+def swap_in(new: Path, out: Path):
+    """Make the complete grid in ``new`` the one at ``out``, and delete the old one."""
+    old = _replaced(out)
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists() and _exchange(new, out):
+        os.rename(new, old)                             # ``new`` now holds the old grid
+    else:
+        if out.exists():
+            os.rename(out, old)
+        os.rename(new, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover(out: Path, log):
+    """Finish a swap that was interrupted between its two renames, and clear a deleted grid's leftovers."""
+    old, new = _replaced(out), staging(out)
+    if not out.exists() and old.exists():
+        if (new / "manifest.json").is_file():
+            os.rename(new, out)
+            log(f"{out}: finished the swap of an interrupted overwrite")
+        else:
+            os.rename(old, out)
+            log(f"{out}: restored the grid an interrupted overwrite had moved aside")
+    if out.exists() and old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def readable(out: Path, manifest: str) -> Path:
+    """The folder to read the grid ``out`` from: itself, or its old grid during an interrupted two-rename swap."""
+    if not (out / manifest).is_file() and not out.exists() and (_replaced(out) / manifest).is_file():
+        return _replaced(out)
+    return out
