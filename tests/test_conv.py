@@ -120,7 +120,7 @@ BAD = [
     (ValueError, lambda: conv.conv2d_forward(X, W3, B3, stride=0), "stride must be a positive integer; got 0"),
     (ValueError, lambda: conv.conv2d_forward(X, W3, B3, pad=-1), "pad must be a non-negative integer"),
     (ValueError, lambda: conv.conv2d_forward(X[:, :2, :2], W3, B3), "k must be at most n + 2 pad = 2"),
-    (ValueError, lambda: conv.conv2d_forward(np.array([["a"]] * 4), W3, B3), "x must be a numeric array"),
+    (TypeError, lambda: conv.conv2d_forward(np.array([["a"]] * 4), W3, B3), "x must be an array of real numbers"),
     (ValueError, lambda: conv.pool_forward(X, size=4), "divisible by size = 4"),
     (ValueError, lambda: conv.pool_forward(X, mode="min"), "mode must be one of"),
     (ValueError, lambda: conv.pool_backward(np.zeros((2, 2, 2, 2)), conv.pool_forward(X)[1]), "dy must have shape"),

@@ -170,7 +170,8 @@ def get(spec: str | Activation) -> Activation:
         return spec
     if isinstance(spec, str) and spec in REGISTRY:
         return REGISTRY[spec]
-    raise ValueError(f"activation must be one of {sorted(REGISTRY)} or an Activation; got {spec!r}")
+    raise (ValueError if isinstance(spec, str) else _checks.ArgTypeError)(
+        f"activation must be one of {sorted(REGISTRY)} or an Activation; got {spec!r}")
 
 
 def sigmoid(z):

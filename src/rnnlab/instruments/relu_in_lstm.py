@@ -41,7 +41,7 @@ def load_grid(dirs, cells) -> tuple[list, dict]:
     results, stale, dates, commands, cpu = [], set(), [], set(), 0.0
     for cell in cells:
         key = sweep.cell_key(cell)
-        where = next((Path(d) / key for d in dirs if store.exists(Path(d) / key)), None)
+        where = next((s for d in dirs if (s := sweep.find_cell(d, cell)) is not None), None)
         if where is None:
             raise FileNotFoundError(f"cell {key} is stored in none of {[str(d) for d in dirs]}; run its grid first")
         arrays, meta = store.load(where)
