@@ -25,7 +25,7 @@ from . import _checks
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 PRESENTATION = {"rnnlab.plotting", "rnnlab.explore", "rnnlab.instruments", "rnnlab.instruments.widgets", "rnnlab.book",
-                "rnnlab.stats", "rnnlab.store", "rnnlab.provenance", "rnnlab.sweep", "rnnlab._swap", "rnnlab._parallel",
+                "rnnlab.stats", "rnnlab.store", "rnnlab.provenance", "rnnlab.sweep", "rnnlab._gridfolder", "rnnlab._parallel",
                 "rnnlab.grids.__main__"}
 """Modules that cannot change a stored number (presentation, storage, scheduling); their edits do not make
 results stale."""

@@ -10,7 +10,7 @@
   with the same hash by the same code is reused, and the log says so: an interrupted sweep
   resumes where it stopped. Cells made by different code are an error unless ``overwrite=True``.
 * ``overwrite=True`` over an existing grid is transactional: the new grid is written beside the
-  old one and swapped in when complete (:mod:`rnnlab._swap`); until then the old grid stays
+  old one and swapped in when complete (:mod:`rnnlab._gridfolder`); until then the old grid stays
   whole and loadable, and re-running the overwrite resumes it.
 * ``jobs > 1`` runs cells in joblib worker processes with one BLAS thread each;
   ``scheduler="tcp://host:8786"`` runs them on a Dask cluster, whose workers import rnnlab
@@ -30,9 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _checks, _parallel, _swap, store, threads
+from . import _checks, _gridfolder, _parallel, store, threads
 
-MANIFEST = "manifest.json"
 
 
 def cell_key(cell: dict) -> str:
@@ -109,15 +108,17 @@ def run_cells(fn, cells, out_dir, *, jobs: int = 1, scheduler: str | None = None
     """
     jobs = _check_run_args(fn, jobs, scheduler, overwrite, command, log)
     keys = _check_cells(cells)
-    out = _swap.folder("out_dir", out_dir)
+    out = _gridfolder.folder("out_dir", out_dir)
     hashes = [settings_hash(c, settings) for c in cells]
     names = [f"{k}.{h}" for k, h in zip(keys, hashes)]
-    _swap.recover(out, log)
-    if (out / MANIFEST).exists() and not overwrite:
+    _gridfolder.recover(out, log)
+    if (out / _gridfolder.MANIFEST).exists() and not overwrite and _gridfolder.damaged(out, log):
+        (out / _gridfolder.MANIFEST).unlink()
+    if (out / _gridfolder.MANIFEST).exists() and not overwrite:
         pending = " (an interrupted --overwrite is pending beside it: re-run with overwrite=True to finish it)" \
-            if _swap.staging(out).exists() else ""
+            if _gridfolder.staging(out).exists() else ""
         raise store.ResultExists(f"a complete grid is already stored at {out}; pass overwrite=True to replace it{pending}")
-    target = _swap.staging(out) if overwrite and _swap.holds_results(out) else out
+    target = _gridfolder.staging(out) if overwrite and _gridfolder.holds_results(out) else out
     target.mkdir(parents=True, exist_ok=True)
     todo, cpu = [], 0.0
     for cell, name, h in zip(cells, names, hashes):
@@ -136,9 +137,9 @@ def run_cells(fn, cells, out_dir, *, jobs: int = 1, scheduler: str | None = None
     cpu += _parallel.run_tasks(_run_and_save, todo, jobs, scheduler, log, progress, desc=out.name)
     body = {"format": 2, "cells": names, "keys": keys, "cpu_s": round(cpu, 1),
             "provenance": store.provenance(settings or {}, command, time.perf_counter() - start)}
-    store._atomic_write(target / MANIFEST, store.to_json(body))
+    store._atomic_write(target / _gridfolder.MANIFEST, store.to_json(body))
     if target != out:
-        _swap.swap_in(target, out)
+        _gridfolder.swap_in(target, out)
         log(f"{out}: the new grid replaced the old one")
     return load_cells(out)
 
@@ -173,27 +174,9 @@ def _other_settings(folder: Path, keys, names) -> list:
     return sorted(found)
 
 
-def _manifest(out: Path) -> dict:
-    """The parsed manifest of a complete grid (also of a grid whose overwrite was interrupted mid-swap)."""
-    out = _swap.readable(out, MANIFEST)
-    f = out / MANIFEST
-    if not f.is_file():
-        raise FileNotFoundError(f"no complete grid at {out} (manifest.json missing: run or resume the sweep)")
-    try:
-        body = json.loads(f.read_bytes())
-    except (ValueError, UnicodeDecodeError) as e:
-        raise store.ResultCorrupt(f"{f} is not readable ({type(e).__name__}: {e}); delete it and re-run the grid's "
-                                  f"command without --overwrite: every cell is stored, so it only rewrites the manifest") from None
-    if not isinstance(body, dict) or not isinstance(body.get("cells"), list) or \
-            not all(isinstance(c, str) for c in body["cells"]):
-        raise store.ResultCorrupt(f"{f} is not a grid manifest (a list of cells); delete it and re-run the grid's command")
-    body["folder"] = str(out)
-    return body
-
-
 def load_cells(out_dir) -> list:
     """Every stored cell of a grid: a list of dicts with ``cell``, ``arrays`` and ``meta``, in manifest order."""
-    body = _manifest(_swap.folder("out_dir", out_dir))
+    body = _gridfolder.read_manifest(_gridfolder.folder("out_dir", out_dir))
     results = []
     for name in body["cells"]:
         arrays, meta = store.load(Path(body["folder"]) / name)
@@ -204,7 +187,7 @@ def load_cells(out_dir) -> list:
 def load_manifest(out_dir) -> dict:
     """The grid's manifest, with ``stale`` (modules changed since any of its cells was made), ``verified``
     and ``cpu_s`` (the sum of its cells' CPU seconds)."""
-    body = _manifest(_swap.folder("out_dir", out_dir))
+    body = _gridfolder.read_manifest(_gridfolder.folder("out_dir", out_dir))
     stale, verified, cpu = set(), [], 0.0
     for name in body["cells"]:
         meta = store.read_record(Path(body["folder"]) / name)
@@ -229,7 +212,7 @@ def find_cell(out_dir, cell: dict, settings: dict | None = None) -> Path | None:
     equals ``cell``. Either way, a grid stored before the hash (``<key>`` alone) is read when its
     stored cell equals ``cell``.
     """
-    out, key = _swap.folder("out_dir", out_dir), cell_key(cell)
+    out, key = _gridfolder.folder("out_dir", out_dir), cell_key(cell)
     want = json.loads(store.to_json(cell))
     if settings is not None:
         names = [cell_name(cell, settings)]
@@ -257,7 +240,7 @@ def verify_cells(fn, cells, out_dir, *, sample: int = 2, measured=(), command: s
     sample = _checks.positive_int("sample", sample, maximum=10 ** 6)
     if isinstance(measured, str) or not all(isinstance(m, str) for m in measured):
         raise _checks.ArgTypeError(f"measured must be a list of array names; got {_checks._what(measured)}")
-    out = _swap.folder("out_dir", out_dir)
+    out = _gridfolder.folder("out_dir", out_dir)
     stored = [(c, s) for c in cells if (s := find_cell(out, c, settings)) is not None] if _check_cells(cells) else []
     if not stored:
         raise FileNotFoundError(f"none of the grid's cells is stored in {out}")

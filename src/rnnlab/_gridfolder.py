@@ -1,4 +1,9 @@
-"""Replacing a stored grid in one step: write the new grid beside the old one, swap the folders when complete.
+"""A grid's folder on disk: its manifest, and replacing the whole grid in one step.
+
+The manifest (``manifest.json``) lists the stored cells of a complete grid; an
+unreadable one names itself and the remedy (:func:`read_manifest`), and the next
+run of the grid rewrites it. An overwrite writes the new grid beside the old one
+and swaps the folders when it is complete:
 
     out/                  the grid that readers load
     .out.overwrite/       the new grid, written (and resumed) by an interrupted or running overwrite
@@ -16,13 +21,17 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import json
 import os
 import shutil
 import sys
 from pathlib import Path
 
-from . import _checks
+from . import _checks, store
 
+MANIFEST = "manifest.json"
+_REMEDY = ("re-run the grid's command without --overwrite: it reuses every stored cell and rewrites the manifest "
+           "(python -m rnnlab.grids NAME --out DIR)")
 STORE_SUFFIXES = (".json", ".npz", ".tmp")
 """What a grid folder holds: records, manifest and verification log (.json), arrays (.npz), temporary files."""
 
@@ -94,7 +103,7 @@ def recover(out: Path, log):
     """Finish a swap that was interrupted between its two renames, and clear a deleted grid's leftovers."""
     old, new = _replaced(out), staging(out)
     if not out.exists() and old.exists():
-        if (new / "manifest.json").is_file():
+        if (new / MANIFEST).is_file():
             os.rename(new, out)
             log(f"{out}: finished the swap of an interrupted overwrite")
         else:
@@ -109,3 +118,30 @@ def readable(out: Path, manifest: str) -> Path:
     if not (out / manifest).is_file() and not out.exists() and (_replaced(out) / manifest).is_file():
         return _replaced(out)
     return out
+
+
+def damaged(out: Path, log) -> bool:
+    """True (and logged) when the manifest of ``out`` is unreadable: the resume that follows rewrites it."""
+    try:
+        read_manifest(out)
+        return False
+    except store.ResultCorrupt as e:
+        log(f"{e.args[0].split(';')[0]}: resuming the grid rewrites it")
+        return True
+
+
+def read_manifest(out: Path) -> dict:
+    """The parsed manifest of a complete grid (also of a grid whose overwrite was interrupted mid-swap)."""
+    out = readable(out, MANIFEST)
+    f = out / MANIFEST
+    if not f.is_file():
+        raise FileNotFoundError(f"no complete grid at {out} (manifest.json missing: run or resume the sweep)")
+    try:
+        body = json.loads(f.read_bytes())
+    except (ValueError, UnicodeDecodeError) as e:
+        raise store.ResultCorrupt(f"{f} is not readable ({type(e).__name__}: {e}); {_REMEDY}") from None
+    if not isinstance(body, dict) or not isinstance(body.get("cells"), list) or \
+            not all(isinstance(c, str) for c in body["cells"]):
+        raise store.ResultCorrupt(f"{f} is not a grid manifest (a list of cells); {_REMEDY}")
+    body["folder"] = str(out)
+    return body
