@@ -1,4 +1,5 @@
 """The shared infrastructure: statistics, independent replicates, the store and sweeps."""
+import faulthandler
 import json
 import os
 import signal
@@ -165,19 +166,24 @@ def test_sweep_with_two_processes_matches_the_serial_run(tmp_path):
     assert all(np.array_equal(s["arrays"]["y"], p["arrays"]["y"]) for s, p in zip(serial, par))
 
 
-def test_sweep_on_a_local_dask_cluster(tmp_path):
+def test_sweep_on_a_dask_cluster_of_worker_processes(tmp_path):
+    """What a real cluster needs: cells pickled to other processes, workers that import rnnlab, files
+    written by another process. Two worker processes on loopback; the whole test is bounded in time."""
     distributed = pytest.importorskip("dask.distributed", reason="dask is an optional extra")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                           dashboard_address=None)
-        try:
-            res = sweep.run_cells(square_cell, CELLS, tmp_path / "d", scheduler=cluster.scheduler_address,
-                                  log=lambda m: None)
-        finally:
-            cluster.close()
+    faulthandler.dump_traceback_later(300, exit=True)           # a hung cluster fails the run, never blocks it
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                          dashboard_address=None) as cluster:
+                res = sweep.run_cells(square_cell, CELLS, tmp_path / "d", scheduler=cluster.scheduler_address,
+                                      log=lambda m: None)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
     assert [r["cell"]["key"] for r in res] == [c["key"] for c in CELLS]
     assert np.array_equal(res[0]["arrays"]["y"], square_cell(CELLS[0])["y"])
+    writers = {r["meta"]["provenance"]["pid"] for r in res}
+    assert os.getpid() not in writers, "the cells were computed and written by the worker processes"
 
 
 def test_sweep_rejects_bad_cells(tmp_path):

@@ -128,6 +128,11 @@ def run_cells(fn, cells, out_dir, *, jobs: int = 1, scheduler: str | None = None
         else:
             cpu += reused
     others = _other_settings(target, keys, set(names))
+    if others and target != out:                             # an earlier overwrite with other settings: useless now
+        for stem in others:
+            for f in target.glob(store.glob_escape(stem) + ".*"):
+                f.unlink(missing_ok=True)
+        others = []
     if others:
         log(f"{len(others)} cell(s) stored in {target} under the same keys with other settings (e.g. --tiny), "
             f"left alone: {', '.join(others[:3])}{' ...' if len(others) > 3 else ''}")
