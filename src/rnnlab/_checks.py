@@ -33,9 +33,10 @@ MAX_ELEMENTS = 2 ** 28
 MAX_STEPS = 10 ** 7
 """Largest number of training steps: days of CPU, and a 400 MB history per model."""
 BOUNDS = {"steps": MAX_STEPS, "max_steps": MAX_STEPS, "T": 10 ** 6, "batch": 2 ** 20, "batch_size": 2 ** 20,
-          "input_size": 2 ** 16, "hidden_size": 2 ** 14, "output_size": 2 ** 16, "layers": 256, "depth": 1024,
-          "width": 2 ** 16, "rows": 2 ** 24, "cols": 2 ** 24, "n_resamples": 10 ** 6, "repeats": 10 ** 4,
-          "n": 2 ** 31 - 1, "k_max": 10 ** 6, "n_copy": 10 ** 4, "n_symbols": 10 ** 4, "channels": 2 ** 14}
+          "input_size": 2 ** 14, "hidden_size": 2 ** 12, "output_size": 2 ** 14, "layers": 256, "depth": 1024,
+          "width": 2 ** 14, "hidden": 2 ** 12, "rows": 2 ** 24, "cols": 2 ** 24, "n_resamples": 10 ** 6,
+          "repeats": 10 ** 4, "number": 10 ** 6, "n": 2 ** 31 - 1, "k_max": 10 ** 6, "n_copy": 10 ** 4,
+          "n_symbols": 10 ** 4, "channels": 2 ** 12, "n_nets": 2 ** 16, "n_inputs": 2 ** 20, "window": MAX_STEPS}
 """Upper bound of a size argument, by its name (:func:`positive_int` applies it unless told otherwise)."""
 
 
@@ -138,7 +139,7 @@ def array(name: str, value, *, min_ndim: int = 0, max_ndim: int | None = None, l
 
 def choice(name: str, value, options) -> str:
     """Return ``value`` if it is one of ``options`` (names: strings, or None)."""
-    if not (value is None or isinstance(value, str)):
+    if not (value is None or isinstance(value, str)) or (value is None and None not in options):
         raise ArgTypeError(f"{name} must be one of {sorted(options, key=repr)}; got {_what(value)}")
     if value not in options:
         raise ValueError(f"{name} must be one of {sorted(options, key=repr)}; got {value!r}")
@@ -182,7 +183,8 @@ def float_dtype(name: str, value) -> np.dtype:
     try:
         dt = np.dtype(value)
     except (TypeError, ValueError):
-        raise ArgTypeError(f"{name} must be float16, float32 or float64; got {_what(value)}") from None
+        cls = ValueError if isinstance(value, str) else ArgTypeError      # a string that names no dtype is a value
+        raise cls(f"{name} must be float16, float32 or float64; got {_what(value)}") from None
     if dt.type not in FLOAT_DTYPES or value is None:
         raise ArgTypeError(f"{name} must be float16, float32 or float64; got {_what(value)}")
     return dt
@@ -203,8 +205,10 @@ def float_array(name: str, value, *, shape: tuple | None = None, finite: bool = 
 
 def param_dict(name: str, value, keys=None, *, one_dtype: bool = True) -> dict:
     """A dict of float arrays (parameters or gradients): every key of ``keys`` present, one dtype."""
-    if not isinstance(value, dict) or not value:
-        raise ArgTypeError(f"{name} must be a non-empty dict of float arrays; got {_what(value)}")
+    if not isinstance(value, dict):
+        raise ArgTypeError(f"{name} must be a dict of float arrays; got {_what(value)}")
+    if not value:
+        raise ValueError(f"{name} must be a non-empty dict of float arrays; got {{}}")
     missing = [k for k in (keys or ()) if k not in value]
     if missing:
         raise ValueError(f"{name} must hold keys {list(keys)}; got keys {sorted(value, key=str)} (missing {missing})")
@@ -241,3 +245,28 @@ def seed_list(name: str, value) -> list:
     if not seeds:
         raise ValueError(f"{name} must be a non-empty sequence of integers; got {_what(value)}")
     return [positive_int(f"{name}[{k}]", s, allow_zero=True, maximum=2 ** 63 - 1) for k, s in enumerate(seeds)]
+
+
+def dense_chain(name: str, params, max_lead: int = 1) -> tuple:
+    """Weights ``W0, b0, ..., W{n-1}, b{n-1}`` of n dense layers: float arrays of one dtype, W_l (*lead, fan_in, width)
+    and b_l (*lead, width), each layer's fan_in the previous width. Returns ``(n, lead)``."""
+    if not isinstance(params, dict):
+        raise ArgTypeError(f"{name} must be a dict of float arrays W0, b0, ...; got {_what(params)}")
+    n = 0
+    while f"W{n}" in params:
+        n += 1
+    param_dict(name, params, [f"{p}{l}" for l in range(max(n, 1)) for p in "Wb"])
+    stray = sorted(k for k in params if isinstance(k, str) and k[:1] in "Wb" and k[1:].isdigit() and int(k[1:]) >= n)
+    if stray:
+        raise ValueError(f"{name} must hold W0, b0, ..., W{n - 1}, b{n - 1} (W{n} is missing); got also {stray}")
+    lead = params["W0"].shape[:-2]
+    if not 2 <= params["W0"].ndim <= 2 + max_lead:
+        raise ValueError(f"{name}['W0'] must have shape (fan_in, width) or (S, fan_in, width); got {params['W0'].shape}")
+    for l in range(n):
+        W, b = params[f"W{l}"], params[f"b{l}"]
+        if W.ndim != len(lead) + 2 or W.shape[:-2] != lead or (l and W.shape[-2] != params[f"W{l - 1}"].shape[-1]):
+            want = f"(*{lead}, {params[f'W{l - 1}'].shape[-1] if l else 'fan_in'}, width)"
+            raise ValueError(f"{name}['W{l}'] must have shape {want}; got {W.shape}")
+        if b.shape != lead + W.shape[-1:]:
+            raise ValueError(f"{name}['b{l}'] must have shape {lead + W.shape[-1:]}; got {b.shape}")
+    return n, lead

@@ -176,4 +176,4 @@ def get(spec: str | Activation) -> Activation:
 
 def sigmoid(z):
     """The logistic function, overflow-free."""
-    return _sigmoid(z)
+    return _sigmoid(_checks.array("z", z, max_ndim=64))

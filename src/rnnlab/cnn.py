@@ -80,6 +80,8 @@ def init(rng, depth: int, channels: int, *, scheme: str = "he", in_channels: int
 
 def depth_of(params: dict) -> int:
     """Number of convolution layers in ``params``."""
+    if not isinstance(params, dict):
+        raise _checks.ArgTypeError(f"params must be a dict of W0, b0, ..., Wout, bout; got {_checks._what(params)}")
     n = 0
     while f"W{n}" in params:
         n += 1
@@ -88,10 +90,26 @@ def depth_of(params: dict) -> int:
     return n
 
 
+def _check_params(params, L):
+    """Kernels (3, 3, C_in, C) chained over the layers, biases (C,), readout (n_flat, n_classes) and (n_classes,)."""
+    _checks.param_dict("params", params, [f"{p}{l}" for l in range(L) for p in "Wb"] + ["Wout", "bout"])
+    cin = params["W0"].shape[2] if params["W0"].ndim == 4 else None
+    for l in range(L):
+        W, b = params[f"W{l}"], params[f"b{l}"]
+        if W.ndim != 4 or W.shape[:3] != (K, K, cin) or b.shape != W.shape[3:]:
+            raise ValueError(f"params['W{l}'] and params['b{l}'] must have shapes ({K}, {K}, {cin}, C) and (C,); "
+                             f"got {W.shape} and {b.shape}")
+        cin = W.shape[3]
+    if params["Wout"].ndim != 2 or params["bout"].shape != params["Wout"].shape[1:]:
+        raise ValueError(f"params['Wout'] and params['bout'] must have shapes (n_flat, n_classes) and (n_classes,); "
+                         f"got {params['Wout'].shape} and {params['bout'].shape}")
+
+
 def forward(params: dict, x, *, act="relu"):
     """Logits (B, n_classes) and a cache for :func:`backward`."""
     f = activations.get(act)
     L = depth_of(params)
+    _check_params(params, L)
     dtype = params["W0"].dtype
     a = conv._image("x", x, channels=params["W0"].shape[2]).astype(dtype, copy=False)
     caches = []
@@ -111,9 +129,12 @@ def forward(params: dict, x, *, act="relu"):
 
 def backward(dlogits, cache):
     """Gradients of every parameter (same keys) and the list of dL/dz_l (B, h, w, C), l = 1..depth."""
+    if not (isinstance(cache, tuple) and len(cache) == 5):
+        raise _checks.ArgTypeError(f"cache must be the cache cnn.forward returned; got {type(cache).__name__}")
     caches, flat, a_shape, params, f = cache
     dtype = params["W0"].dtype
-    d = np.asarray(dlogits).astype(dtype, copy=False)                            # (B, n_classes)
+    d = _checks.float_array("dlogits", np.asarray(dlogits), shape=(flat.shape[0], params["Wout"].shape[1]))
+    d = d.astype(dtype, copy=False)                                              # (B, n_classes)
     grads = {"Wout": flat.T @ d, "bout": d.sum(axis=0)}
     da = (d @ params["Wout"].T).reshape(a_shape)                                 # (B, h, w, C)
     deltas = [None] * len(caches)
@@ -128,9 +149,22 @@ def backward(dlogits, cache):
     return grads, deltas
 
 
+def _labels(y, n, n_classes=None):
+    """Integer class labels, one per image (in [0, n_classes) when given)."""
+    y = np.asarray(y)
+    if y.dtype.kind not in "iu":
+        raise _checks.ArgTypeError(f"y must hold integer class labels; got dtype {y.dtype}")
+    if y.shape != (n,):
+        raise ValueError(f"y must have shape ({n},), one label per image; got {y.shape}")
+    if y.size and (y.min() < 0 or (n_classes is not None and y.max() >= n_classes)):
+        raise ValueError(f"y must hold class labels in [0, {n_classes}); got range [{y.min()}, {y.max()}]")
+    return y
+
+
 def loss_and_grads(params: dict, x, y, *, act="relu"):
     """Mean softmax cross-entropy (nats), its gradients, and the per-layer deltas."""
     logits, cache = forward(params, x, act=act)
+    y = _labels(y, logits.shape[0], logits.shape[1])
     loss, dlogits = losses.softmax_cross_entropy(logits, y, time_axis=False)
     grads, deltas = backward(dlogits, cache)
     return float(loss), grads, deltas
@@ -138,6 +172,9 @@ def loss_and_grads(params: dict, x, y, *, act="relu"):
 
 def error_rate(params: dict, x, y, *, act="relu", batch: int = 512) -> float:
     """Fraction of misclassified images."""
+    x = _checks.array("x", x, min_ndim=4)
+    y = _labels(y, len(x))
+    batch = _checks.positive_int("batch", batch)
     wrong = 0
     for s in range(0, len(y), batch):
         logits, _ = forward(params, x[s:s + batch], act=act)

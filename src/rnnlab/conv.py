@@ -87,9 +87,14 @@ def im2col(x, k: int, stride: int = 1, pad: int = 0) -> np.ndarray:
 
 def col2im(dcols, x_shape, k: int, stride: int = 1, pad: int = 0) -> np.ndarray:
     """The adjoint of :func:`im2col`: sum every patch gradient back into an image (B, H, W, C)."""
-    B, H, Wd, C = x_shape
+    if not (isinstance(x_shape, tuple) and len(x_shape) == 4):
+        raise _checks.ArgTypeError(f"x_shape must be a tuple (B, H, W, C); got {x_shape!r}")
+    B, H, Wd, C = (_checks.positive_int("x_shape", n) for n in x_shape)
     Ho, Wo = out_size(H, k, stride, pad), out_size(Wd, k, stride, pad)
-    d = np.asarray(dcols).reshape(B, Ho, Wo, k, k, C)                         # (B, Ho, Wo, k, k, C)
+    d = _checks.float_array("dcols", np.asarray(dcols))
+    if d.shape not in ((B, Ho, Wo, k * k * C), (B * Ho * Wo, k * k * C)):
+        raise ValueError(f"dcols must have shape {(B, Ho, Wo, k * k * C)} or {(B * Ho * Wo, k * k * C)}; got {d.shape}")
+    d = d.reshape(B, Ho, Wo, k, k, C)                                           # (B, Ho, Wo, k, k, C)
     dxp = np.zeros((B, H + 2 * pad, Wd + 2 * pad, C), dtype=d.dtype)
     for u in range(k):
         for v in range(k):
@@ -111,12 +116,9 @@ def conv2d_forward(x, W, b, *, stride: int = 1, pad: int = 0):
 
 def conv2d_backward(dz, cache: ConvCache):
     """Gradients ``({"W": dW, "b": db}, dx)`` from dz (B, Ho, Wo, C_out)."""
-    W = cache.W
+    W = _checks.instance("cache", cache, ConvCache).W
     k, _, Cin, Cout = W.shape
-    dz = np.asarray(dz)
-    if dz.shape != cache.cols.shape[:3] + (Cout,):
-        raise ValueError(f"dz must have shape {cache.cols.shape[:3] + (Cout,)}; got {dz.shape}")
-    dz = dz.astype(W.dtype, copy=False)
+    dz = _checks.float_array("dz", np.asarray(dz), shape=cache.cols.shape[:3] + (Cout,)).astype(W.dtype, copy=False)
     cols2 = cache.cols.reshape(-1, k * k * Cin)                               # (N, k*k*Cin)
     dz2 = dz.reshape(-1, Cout)                                                # (N, Cout)
     dW = (cols2.T @ dz2).reshape(W.shape)
@@ -148,11 +150,9 @@ def pool_forward(x, *, size: int = 2, mode: str = "max"):
 
 def pool_backward(dy, cache: PoolCache) -> np.ndarray:
     """dx (B, H, W, C) from dy (B, Ho, Wo, C)."""
-    B, H, Wd, C = cache.x_shape
+    B, H, Wd, C = _checks.instance("cache", cache, PoolCache).x_shape
     s = cache.size
-    dy = np.asarray(dy)
-    if dy.shape != (B, H // s, Wd // s, C):
-        raise ValueError(f"dy must have shape {(B, H // s, Wd // s, C)}; got {dy.shape}")
+    dy = _checks.float_array("dy", np.asarray(dy), shape=(B, H // s, Wd // s, C))
     if cache.mode == "avg":
         dw = np.repeat(dy[..., None] / (s * s), s * s, axis=-1)              # (B, Ho, Wo, C, s*s)
     else:

@@ -63,6 +63,7 @@ def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh"):
 
 def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
     """Backprop through time; returns ``(grads, dh0, dxs)`` (plus ``{"dh": ...}`` with ``return_trace``)."""
+    _checks.instance("cache", cache, Cache)                    # the cache of this layer's forward
     xs, zs, acts, rh, hs, params = cache.xs, cache.zs, cache.acts, cache.rh, cache.hs, cache.params
     dhs = _layer.check_douts(dhs, hs[1:])
     H = hs.shape[-1]

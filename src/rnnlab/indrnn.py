@@ -43,7 +43,7 @@ class Cache(NamedTuple):
 def recurrent_weight(W_h, u_max: float = 1.0):
     """The bounded diagonal u = u_max tanh(W_h / u_max), |u| < u_max."""
     u_max = _checks.finite_float("u_max", u_max, positive=True)
-    return u_max * np.tanh(np.asarray(W_h) / u_max)
+    return u_max * np.tanh(_checks.array("W_h", W_h, max_ndim=8) / u_max)
 
 
 def init(rng, input_size, hidden_size, *, u_max=1.0, W_x="glorot", dtype=np.float64) -> dict:
@@ -100,6 +100,7 @@ def forward(params, xs, state0=None, *, act="relu", u_max=1.0):
 
 def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
     """Backprop through time; returns ``(grads, dh0, dxs)`` (plus ``{"dh": ...}`` with ``return_trace``)."""
+    _checks.instance("cache", cache, Cache)                    # the cache of this layer's forward
     xs, zs, hs, params = cache.xs, cache.zs, cache.hs, cache.params
     dhs = _layer.check_douts(dhs, hs[1:])
     dact = cache.act.grad(zs, hs[1:])                                      # (T, *lead, B, H)

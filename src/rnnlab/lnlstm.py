@@ -141,6 +141,7 @@ def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", squash="tan
 
 def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
     """Backprop through time; returns ``(grads, (dh0, dc0), dxs)`` (plus a trace with ``return_trace``)."""
+    _checks.instance("cache", cache, Cache)                    # the cache of this layer's forward
     p, zs, acts, cs, hs = cache.params, cache.zs, cache.acts, cache.cs, cache.hs
     T, H = zs.shape[0], cs.shape[-1]
     dhs = _layer.check_douts(dhs, hs[1:])

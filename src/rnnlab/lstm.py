@@ -61,7 +61,7 @@ def init(rng, input_size, hidden_size, *, forget_bias=1.0, forget_gate=True,
     D = _checks.positive_int("input_size", input_size)
     H = _checks.positive_int("hidden_size", hidden_size)
     forget_bias = _checks.finite_float("forget_bias", forget_bias)
-    n = n_blocks(forget_gate)
+    n = n_blocks(_checks.boolean("forget_gate", forget_gate))
     W_x_init, W_h_init = _init.get(W_x), _init.get(W_h)
     W_hh = np.concatenate([W_h_init(rng, H, H, dtype=dtype) for _ in range(n)], axis=1)  # (H, nH)
     b = np.zeros(n * H, dtype=dtype)                                                      # (nH,)
@@ -137,6 +137,7 @@ def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
     every t (the total derivatives, used to measure gradient flow over lag).
     ``dstate_T = (dh_T, dc_T)`` adds gradient arriving at the final state.
     """
+    _checks.instance("cache", cache, Cache)                    # the cache of this layer's forward
     xs, zs, acts, cs, hs, params = cache.xs, cache.zs, cache.acts, cache.cs, cache.hs, cache.params
     T, H = zs.shape[0], cs.shape[-1]
     dhs = _layer.check_douts(dhs, hs[1:])

@@ -24,7 +24,6 @@ one forward pass under another choice.
 """
 from __future__ import annotations
 
-import numbers
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -42,6 +41,7 @@ class Cache(NamedTuple):
 
 def n_layers(params: dict) -> int:
     """Number of weight matrices (hidden layers + readout)."""
+    _checks.instance("params", params, dict)
     n = 0
     while f"W{n}" in params:
         n += 1
@@ -85,12 +85,7 @@ def init_population(seeds, sizes, **kwargs) -> dict:
 
     Net k is ``init(np.random.default_rng(seeds[k]), sizes, **kwargs)``.
     """
-    seeds = list(seeds) if not isinstance(seeds, (str, bytes)) else [seeds]
-    if not seeds:
-        raise ValueError(f"seeds must be a non-empty sequence of integers; got {seeds!r}")
-    for s in seeds:
-        if not isinstance(s, numbers.Integral) or isinstance(s, bool) or s < 0:
-            raise ValueError(f"seeds must hold non-negative integers; got {s!r}")
+    seeds = _checks.seed_list("seeds", seeds)
     nets = [init(np.random.default_rng(int(s)), sizes, **kwargs) for s in seeds]
     return {k: np.stack([n[k] for n in nets]) for k in nets[0]}
 
@@ -109,6 +104,7 @@ def _population_size(params: dict) -> int | None:
 
 def forward(params: dict, x, *, act="relu", round: Callable | None = None):
     """Output and cache: (..., B, O) for one net, (S, B, O) for a population (see the module docstring)."""
+    _checks.dense_chain("params", params)                       # every W_l, b_l present, float, shapes chained
     act = activations.get(act)
     L = n_layers(params)
     if L == 0:
@@ -144,7 +140,10 @@ def backward(dout, cache: Cache, *, input_grad: bool = True):
     """Gradients of every parameter and of the input, ``(grads, dx)``; ``dx`` is None without ``input_grad``."""
     if not isinstance(input_grad, bool):
         raise _checks.ArgTypeError(f"input_grad must be True or False; got {input_grad!r}")
-    params, L = cache.params, len(cache.inputs)
+    params, L = _checks.instance("cache", cache, Cache).params, len(cache.inputs)
+    W_out = params[f"W{L - 1}"]
+    _checks.float_array("dout", np.asarray(dout), shape=np.broadcast_shapes(cache.inputs[-1].shape[:-1], W_out.shape[:-2] + (1,))
+                        + W_out.shape[-1:])
     rnd = _same if cache.round is None else cache.round
     population = params["W0"].ndim == 3
     dtype = params["W0"].dtype

@@ -58,6 +58,7 @@ def forward(params, xs, state0=None, *, act="tanh"):
 
 def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
     """Backprop through time; returns ``(grads, dh0, dxs)`` (plus ``{"dh": ...}`` with ``return_trace``)."""
+    _checks.instance("cache", cache, Cache)                    # the cache of this layer's forward
     xs, zs, hs, params = cache.xs, cache.zs, cache.hs, cache.params
     dhs = _layer.check_douts(dhs, hs[1:])
     dact = cache.act.grad(zs, hs[1:])                            # (T, *lead, B, H), all steps at once

@@ -104,12 +104,12 @@ def consistent_rates(k1: int, n1: int, k2: int, n2: int, level: float = 0.01) ->
     return compare_rates(k1, n1, k2, n2).p >= level
 
 
-def _sample(name, x):
+def _sample(name, x, at_least=1):
     """A sample of real numbers, flattened, NaNs dropped (inf is kept: larger than every number)."""
     a = _checks.array(name, x, max_ndim=32).ravel()
     a = a[~np.isnan(a)]
-    if a.size == 0:
-        raise ValueError(f"{name} must hold at least one non-NaN number; got {_checks._what(x)}")
+    if a.size < at_least:
+        raise ValueError(f"{name} must hold at least {at_least} non-NaN number(s); got {_checks._what(x)}")
     return a
 
 
@@ -157,7 +157,7 @@ def compare_medians(x, y, rng, alternative: str = "two-sided", n_resamples: int 
     """
     _, n_resamples = _resampling(rng, LEVEL, n_resamples)
     _checks.choice("alternative", alternative, ("two-sided", "greater", "less"))
-    a, b = _sample("x", x), _sample("y", y)
+    a, b = _sample("x", x, 2), _sample("y", y, 2)
     with np.errstate(invalid="ignore", over="ignore"):      # inf - inf: a NaN statistic, no warning
         res = _st.permutation_test((a, b), _median_diff, vectorized=True, n_resamples=n_resamples,
                                    alternative=alternative, rng=rng)
@@ -186,7 +186,7 @@ def ratio_ci(x, y, rng, level: float = LEVEL, n_resamples: int = 9999) -> tuple[
     Returns (ratio, low, high). Independent samples are resampled separately.
     """
     level, n_resamples = _resampling(rng, level, n_resamples)
-    a, b = _sample("x", x), _sample("y", y)
+    a, b = _sample("x", x, 2), _sample("y", y, 2)
     if np.median(b) == 0:
         raise ValueError(f"y must have a non-zero median; got median 0 of {b.size} values")
     stat = lambda u, v, axis=-1: np.median(u, axis=axis) / np.median(v, axis=axis)

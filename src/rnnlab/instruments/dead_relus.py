@@ -32,8 +32,8 @@ def dead_units(z) -> np.ndarray:
 
 def dead_fraction(params: dict, x, *, act="relu", layer: int = 0) -> float:
     """Fraction of units of hidden layer ``layer`` of an MLP that are dead on all of ``x`` (N, D)."""
-    n_hidden = mlp.n_layers(params) - 1
-    if not (isinstance(layer, (int, np.integer)) and 0 <= layer < n_hidden):
+    n_hidden = _checks.dense_chain("params", params)[0] - 1
+    if not _checks.positive_int("layer", layer, allow_zero=True) < n_hidden:
         raise ValueError(f"layer must be an integer in [0, {n_hidden}); got {layer!r}")
     _, cache = mlp.forward(params, x, act=act)
     return float(np.mean(dead_units(cache.pre[layer])))

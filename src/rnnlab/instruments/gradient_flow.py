@@ -72,8 +72,11 @@ def flow_norms(traces, key: str = "dh") -> np.ndarray:
     returns (one dict per layer, each with ``key`` of shape (T, *lead, B, H)).
     Returns (L, T) for a lone model or (L, T, *lead) for a population.
     """
-    if not isinstance(traces, (list, tuple)) or not traces:
-        raise ValueError(f"traces must be a non-empty list of per-layer dicts; got {type(traces).__name__}")
+    if not isinstance(traces, (list, tuple)):
+        raise _checks.ArgTypeError(f"traces must be a non-empty list of per-layer dicts; got {type(traces).__name__}")
+    if not traces:
+        raise ValueError("traces must be a non-empty list of per-layer dicts; got []")
+    _checks.choice("key", key, ("dh", "dc"))
     out = []
     for l, tr in enumerate(traces):
         if not isinstance(tr, dict) or key not in tr:
@@ -95,6 +98,7 @@ def gradient_flow(params: dict, spec: stack.ModelSpec, xs, targets, *, loss: str
     loss per model. Nothing is updated.
     """
     _checks.choice("loss", loss, losses.LOSSES)
+    _checks.choice("key", key, ("dh", "dc"))
     with np.errstate(all="ignore"):
         y, cache = stack.forward(params, xs, spec)
         value, dy = losses.LOSSES[loss](y, targets, time_axis=spec.return_sequences)
@@ -113,8 +117,7 @@ def between_values(params: dict, spec: stack.ModelSpec, xs) -> list:
     sequence (T, *lead, B, H), and ``u`` = between(h^l), what layer l+1 reads
     (``u is h`` when there is no activation between). Empty for one layer.
     """
-    if not isinstance(spec, stack.ModelSpec):
-        raise ValueError(f"spec must be a ModelSpec; got {type(spec).__name__}")
+    _checks.instance("spec", spec, stack.ModelSpec)
     _, cache = stack.forward(params, xs, spec)
     between = None if spec.between is None else activations.get(spec.between)
     pairs = []
@@ -131,7 +134,7 @@ def value_stats(a, *, small: float = 0.5) -> dict:
     mean and 99th percentile of |a|, the 1st, 50th and 99th percentiles of a,
     and ``tanh_gap`` = max |tanh(a) - a| (how far an extra tanh moves them).
     """
-    a = np.asarray(a, dtype=np.float64).ravel()
+    a = _checks.array("a", a, max_ndim=32).ravel()
     if a.size == 0:
         raise ValueError("a must hold at least one value; got an empty array")
     if not np.all(np.isfinite(a)):
@@ -157,8 +160,7 @@ def time_call(fn, *, repeats: int = 5, number: int = 1) -> float:
     """Seconds per call of ``fn()``: the minimum over ``repeats`` timings of
     ``number`` calls each, divided by ``number`` (the minimum is the least
     disturbed by other work on the machine)."""
-    if not callable(fn):
-        raise ValueError(f"fn must be callable; got {type(fn).__name__}")
+    _checks.function("fn", fn)
     number = _checks.positive_int("number", number)
 
     def batch():

@@ -30,10 +30,9 @@ from .. import _checks
 # ---------------------------------------------------------------------------
 
 def _fd_args(f, x, h):
-    if not callable(f):
-        raise ValueError(f"f must be callable; got {type(f).__name__}")
+    _checks.function("f", f)
     h = _checks.finite_float("h", h, positive=True)
-    x = np.asarray(x, dtype=np.float64)
+    x = _checks.array("x", x, max_ndim=32, finite=True).astype(np.float64)
     return x, h
 
 
@@ -75,13 +74,15 @@ def count_exact_zeros(arrays, *, axis=None):
     """
     if isinstance(arrays, np.ndarray):
         arrays = [arrays]
-    arrays = [np.asarray(a) for a in arrays]
+    if not isinstance(arrays, (list, tuple)):
+        raise _checks.ArgTypeError(f"arrays must be an array or a list of arrays; got {type(arrays).__name__}")
+    arrays = [_checks.array(f"arrays[{i}]", a, max_ndim=32) for i, a in enumerate(arrays)]
     if not arrays:
         raise ValueError("arrays must hold at least one array; got an empty list")
     if axis is None:
         return int(sum(np.count_nonzero(a == 0) for a in arrays)), int(sum(a.size for a in arrays))
-    if not isinstance(axis, int):
-        raise ValueError(f"axis must be an int or None; got {axis!r}")
+    if not isinstance(axis, int) or isinstance(axis, bool):
+        raise _checks.ArgTypeError(f"axis must be an int or None; got {axis!r}")
     n = {a.shape[axis] if a.ndim > axis else None for a in arrays}
     if len(n) != 1 or None in n:
         raise ValueError(f"arrays must all have axis {axis} of one length; got lengths {sorted(map(str, n))}")
@@ -101,6 +102,9 @@ def relu_pre_activations(cache, role: str) -> list:
     ``role="act"``: the RNN pre-activations z_t of every layer;
     ``role="between"``: the hidden sequences fed to the activation between layers.
     """
+    from .. import stack
+
+    _checks.instance("cache", cache, stack.Cache)
     _checks.choice("role", role, ("act", "between"))
     if role == "between":
         return list(cache.between_inputs)
@@ -119,6 +123,8 @@ def relu_d0_grads(params, spec, xs, dy_fn, *, role: str = "act", d0s=(0.0, 1.0))
     """
     from .. import activations, stack   # local: keeps this module light to import
 
+    _checks.instance("spec", spec, stack.ModelSpec)
+    _checks.function("dy_fn", dy_fn)
     _checks.choice("role", role, ("act", "between"))
     current = getattr(spec, role)
     if current is None or not activations.get(current).name.startswith("relu"):
@@ -142,8 +148,10 @@ def relu_d0_grads(params, spec, xs, dy_fn, *, role: str = "act", d0s=(0.0, 1.0))
 
 def grads_differ(ga: dict, gb: dict, *, population: bool = False):
     """True where two gradient dicts differ in any entry (bitwise); per model with ``population``."""
-    if set(ga) != set(gb):
-        raise ValueError(f"ga and gb must have the same keys; got {sorted(ga)} and {sorted(gb)}")
+    _checks.param_dict("ga", ga, one_dtype=False)
+    _checks.param_dict("gb", gb, one_dtype=False)
+    population = _checks.boolean("population", population)
+    _checks.same_keys_and_shapes("gb", gb, "ga", ga)
     if not population:
         return bool(any(np.any(ga[k] != gb[k]) for k in ga))
     return np.any(np.stack([np.any((ga[k] != gb[k]).reshape(ga[k].shape[0], -1), axis=1) for k in ga]), axis=0)
@@ -158,13 +166,13 @@ def stack_gradcheck(params: dict, spec, xs, dy, *, keys=None, eps: float = 1e-6)
     """
     from .. import gradcheck, stack
 
-    if not isinstance(spec, stack.ModelSpec) or spec.dtype != "float64":
-        raise ValueError(f"spec must be a float64 ModelSpec; got {getattr(spec, 'dtype', type(spec).__name__)!r}")
+    if _checks.instance("spec", spec, stack.ModelSpec).dtype != "float64":
+        raise ValueError(f"spec must be a float64 ModelSpec; got dtype {spec.dtype!r}")
     keys = list(params) if keys is None else list(keys)
     for k in keys:
         if k not in params:
             raise ValueError(f"keys must be params keys {sorted(params)}; got {k!r}")
-    dy = np.asarray(dy, dtype=np.float64)
+    dy = _checks.array("dy", dy, max_ndim=8).astype(np.float64)
     params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
 
     def loss(p):
@@ -178,10 +186,10 @@ def stack_gradcheck(params: dict, spec, xs, dy, *, keys=None, eps: float = 1e-6)
 
 def gradient_descent_1d(grad: Callable, w0, steps: int, lr: Callable) -> np.ndarray:
     """Iterates w_{t+1} = w_t - lr(t) grad(w_t) for a batch of starts ``w0`` (n,); returns (steps + 1, n)."""
-    if not callable(grad) or not callable(lr):
-        raise ValueError(f"grad and lr must be callable; got {type(grad).__name__} and {type(lr).__name__}")
+    _checks.function("grad", grad)
+    _checks.function("lr", lr)
     steps = _checks.positive_int("steps", steps)
-    w = np.array(w0, dtype=np.float64).reshape(-1)                 # (n,)
+    w = _checks.array("w0", w0, max_ndim=1, finite=True).astype(np.float64).reshape(-1)   # (n,)
     traj = np.empty((steps + 1, w.size))                           # (steps + 1, n)
     traj[0] = w
     for t in range(steps):

@@ -74,7 +74,7 @@ def image_like_data(rng, n: int, *, side: int = 14, n_classes: int = 10, strokes
 def standardize(X):
     """(X - mean) / std with one scalar mean and std over all pixels, the usual MNIST
     normalisation. The black background becomes a negative constant: no exact zeros left."""
-    X = _checks.array("X", X, min_ndim=2)
+    X = _checks.array("X", X, min_ndim=2, max_ndim=8, finite=True)
     std = float(X.std())
     if not std > 0:
         raise ValueError(f"X must not be constant; got std {std!r}")
@@ -117,7 +117,7 @@ def round_to_bits(x, bits: int) -> np.ndarray:
     bits = _checks.positive_int("bits", bits)
     if bits > 53:
         raise ValueError(f"bits must be at most 53 (float64); got {bits}")
-    m, e = np.frexp(np.asarray(x, dtype=np.float64))
+    m, e = np.frexp(_checks.array("x", x, max_ndim=32).astype(np.float64))
     return np.ldexp(np.round(np.ldexp(m, bits)), e - bits)
 
 

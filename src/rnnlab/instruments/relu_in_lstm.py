@@ -16,8 +16,8 @@ makes the stored grid stale.
 """
 from __future__ import annotations
 
+import os
 import warnings
-from pathlib import Path
 
 import numpy as np
 
@@ -34,8 +34,10 @@ def load_grid(dirs, cells) -> tuple[list, dict]:
     and ``last`` (dates the cells were made), ``commands`` and ``cpu_s`` (CPU time of the cells).
     Raises ``FileNotFoundError`` naming the first cell that is stored nowhere.
     """
-    if isinstance(dirs, (str, Path)):
+    if isinstance(dirs, (str, os.PathLike)):
         dirs = [dirs]
+    if not isinstance(dirs, (list, tuple)) or not dirs or not all(isinstance(d, (str, os.PathLike)) for d in dirs):
+        raise _checks.ArgTypeError(f"dirs must be a folder or a list of folders; got {dirs!r}")
     if not isinstance(cells, (list, tuple)) or not cells:
         raise ValueError(f"cells must be a non-empty list of cell dicts; got {cells!r}")
     results, stale, dates, commands, cpu = [], set(), [], set(), 0.0
@@ -66,8 +68,10 @@ def outcomes(results) -> dict:
     diverge, final loss below the baseline) and ``spiked_success`` (spiked, then
     succeeded anyway).
     """
-    if not isinstance(results, (list, tuple)) or not results:
-        raise ValueError(f"results must be a non-empty list of stored cells; got {results!r}")
+    if not isinstance(results, (list, tuple)) or not all(isinstance(r, dict) for r in results):
+        raise _checks.ArgTypeError(f"results must be a list of stored cells (load_cells); got {_checks._what(results)}")
+    if not results:
+        raise ValueError("results must be a non-empty list of stored cells; got []")
     out = {}
     for r in results:
         cell, a = r["cell"], r["arrays"]
@@ -89,6 +93,9 @@ def pool(table: dict, field: str, **match) -> tuple[int, int]:
     ``pool(t, "success", variant="relu/relu", T=80, optimizer="adam")``.
     """
     names = KEYS + ("lr",)
+    if not isinstance(table, dict) or not isinstance(field, str):
+        raise _checks.ArgTypeError(f"table must be the dict outcomes() returns and field a name; got "
+                                   f"{type(table).__name__} and {field!r}")
     for k in match:
         _checks.choice("match", k, names)
     rows = [v for key, v in table.items() if all(key[names.index(k)] == val for k, val in match.items())]
@@ -104,9 +111,7 @@ def final_mse(loss, window: int, at: int | None = None) -> np.ndarray:
 
     ``loss`` is (steps, S) with NaN from the step a run diverged; ``at`` defaults to all steps.
     """
-    loss = np.asarray(loss, dtype=float)
-    if loss.ndim != 2:
-        raise ValueError(f"loss must have shape (steps, S); got {loss.shape}")
+    loss = _checks.array("loss", loss, min_ndim=2, max_ndim=2)                     # (steps, S)
     window = _checks.positive_int("window", window)
     at = loss.shape[0] if at is None else _checks.positive_int("at", at)
     if not window <= at <= loss.shape[0]:
@@ -128,9 +133,7 @@ def adam_step_ratio(grad_norm, b1: float = 0.9, b2: float = 0.999) -> np.ndarray
     1 / (1 - b2) steps, because v remembers the spike. ``grad_norm`` is
     (steps,) or (steps, S); NaN entries (a stopped run) stay NaN.
     """
-    g = np.asarray(grad_norm, dtype=float)
-    if g.ndim not in (1, 2):
-        raise ValueError(f"grad_norm must have shape (steps,) or (steps, S); got {g.shape}")
+    g = _checks.array("grad_norm", grad_norm, min_ndim=1, max_ndim=2)             # (steps,) or (steps, S)
     for name, b in (("b1", b1), ("b2", b2)):
         if not 0 <= _checks.finite_float(name, b) < 1:
             raise ValueError(f"{name} must lie in [0, 1); got {b!r}")
@@ -155,7 +158,16 @@ def drift(params: dict, spec: stack.ModelSpec, T: int, n_segments: int, batch: i
     Overflow in an exploding cell is expected and shows up as inf/NaN.
     """
     _checks.rng("rng", rng)
+    _checks.instance("spec", spec, stack.ModelSpec)
+    _checks.param_dict("params", params, [f"l0.{k}" for k in lstm.KEYS] + ["out.W", "out.b"])
     T, K, B = (_checks.positive_int(n, v) for n, v in (("T", T), ("n_segments", n_segments), ("batch", batch)))
+    _checks.positive_int("n_segments x batch", K * B, maximum=_checks.BOUNDS["batch"])
+    _checks.fits("the stream (n_segments T, batch, 2)", (K * T, B, 2))
+    lead = params["l0.b"].shape[:-1]
+    O = spec.output_size
+    if params["out.W"].shape != lead + (spec.hidden_size, O) or params["out.b"].shape != lead + (O,):
+        raise ValueError(f"params['out.W'] and params['out.b'] must have shapes {lead + (spec.hidden_size, O)} and "
+                         f"{lead + (O,)}; got {params['out.W'].shape} and {params['out.b'].shape}")
     if spec.cell != "lstm" or spec.layers != 1:
         raise ValueError(f"spec must be a one-layer lstm; got cell={spec.cell!r}, layers={spec.layers}")
     xs, _ = tasks.AddingTask(max(T, 2)).sample(rng, K * B)                     # (T, K B, 2)
@@ -170,6 +182,7 @@ def drift(params: dict, spec: stack.ModelSpec, T: int, n_segments: int, batch: i
 
 def stored_params(arrays: dict) -> dict:
     """The trained population stored in one cell's arrays (keys ``params.<name>``), as a params dict."""
+    _checks.instance("arrays", arrays, dict)
     out = {k[len("params."):]: v for k, v in arrays.items() if k.startswith("params.")}
     if not out:
         raise ValueError("arrays must hold trained weights (keys 'params.*'); this cell stored none")
