@@ -81,9 +81,9 @@ CASES = [
     (lambda: stack.member(stack.init_population(SPEC, [0, 1]), 5), V, "k must lie in [-2, 2); got 5"),    # issue 24 (IndexError)
     (lambda: stack.backward(np.zeros((2, 1)), None), T, "cache must be a Cache; got NoneType"),           # issue 24 (AttributeError)
     (lambda: stack.init("lstm", R), T, "spec must be a ModelSpec; got str"),                              # issue 24 (AttributeError)
-    (lambda: stack.population_size({}), T, "params must be a non-empty dict"),                            # issue 24 (KeyError)
+    (lambda: stack.population_size({}), V, "params must be a non-empty dict"),                            # issue 24 (KeyError)
     (lambda: stack.init_population(SPEC, []), V, "seeds must be a non-empty sequence"),
-    (lambda: stack.init_population(SPEC, [0, "1"]), T, "seeds[1] must be a non-negative integer"),
+    (lambda: stack.init_population(SPEC, [0, "1"]), T, "seeds must hold non-negative integers; got '1' at seeds[1]"),
     (lambda: tasks.AddingTask(T=1), V, "T must be at least 2"),
     (lambda: tasks.AddingTask(T=-5), V, "T must be a positive integer; got -5"),
     (lambda: tasks.AddingTask(T=10 ** 9), V, "T must be at most"),
@@ -138,7 +138,7 @@ CASES = [
     (lambda: population.data_rngs(3), T, "seeds must be a sequence"),
     (lambda: spectral.spectral_radius(np.full((3, 3), np.nan)), V, "W must hold finite numbers"),        # issue 24 (LinAlgError)
     (lambda: spectral.scaled(np.eye(3, dtype=complex), radius=0.9), T, "W must be an array of real numbers"),
-    (lambda: spectral.rnn_sweep("tanh", [1.0], 5, seeds=[0.5]), T, "seeds[0] must be a non-negative integer"),
+    (lambda: spectral.rnn_sweep("tanh", [1.0], 5, seeds=[0.5]), T, "seeds must hold non-negative integers; got 0.5 at seeds[0]"),
 ]
 
 

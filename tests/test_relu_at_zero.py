@@ -192,7 +192,9 @@ def test_relu_d0_grads_on_zero_padded_relu_rnn():
     assert nz.tolist() == [0, 0] and not r0.grads_differ(ga, gb)
     with pytest.raises(ValueError, match="spec.between must be a ReLU"):
         r0.relu_d0_grads(params, spec, xs, lambda y: losses.mse(y, ys), role="between")
-    with pytest.raises(ValueError, match="same keys"):
+    with pytest.raises(ValueError, match="must have the keys of ga"):
+        r0.grads_differ({"a": np.ones(1)}, {"b": np.ones(1)})
+    with pytest.raises(TypeError, match=r"ga\['a'\] must be a numpy array"):
         r0.grads_differ({"a": 1}, {"b": 1})
 
 

@@ -171,7 +171,7 @@ def instance(name: str, value, cls):
 def function(name: str, value):
     """Insist on a callable."""
     if not callable(value):
-        raise ArgTypeError(f"{name} must be callable; got {_what(value)}")
+        raise ArgTypeError(f"{name} must be callable; got {type(value).__name__} {_what(value)}")
     return value
 
 
@@ -244,7 +244,12 @@ def seed_list(name: str, value) -> list:
     seeds = list(value)
     if not seeds:
         raise ValueError(f"{name} must be a non-empty sequence of integers; got {_what(value)}")
-    return [positive_int(f"{name}[{k}]", s, allow_zero=True, maximum=2 ** 63 - 1) for k, s in enumerate(seeds)]
+    for k, s in enumerate(seeds):
+        if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral):
+            raise ArgTypeError(f"{name} must hold non-negative integers; got {_what(s)} at {name}[{k}]")
+        if not 0 <= s < 2 ** 63:
+            raise ValueError(f"{name} must hold non-negative integers below 2**63; got {s!r} at {name}[{k}]")
+    return [int(s) for s in seeds]
 
 
 def dense_chain(name: str, params, max_lead: int = 1) -> tuple:

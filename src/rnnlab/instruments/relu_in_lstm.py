@@ -159,17 +159,17 @@ def drift(params: dict, spec: stack.ModelSpec, T: int, n_segments: int, batch: i
     """
     _checks.rng("rng", rng)
     _checks.instance("spec", spec, stack.ModelSpec)
-    _checks.param_dict("params", params, [f"l0.{k}" for k in lstm.KEYS] + ["out.W", "out.b"])
     T, K, B = (_checks.positive_int(n, v) for n, v in (("T", T), ("n_segments", n_segments), ("batch", batch)))
     _checks.positive_int("n_segments x batch", K * B, maximum=_checks.BOUNDS["batch"])
     _checks.fits("the stream (n_segments T, batch, 2)", (K * T, B, 2))
+    if spec.cell != "lstm" or spec.layers != 1:
+        raise ValueError(f"spec must be a one-layer lstm; got cell={spec.cell!r}, layers={spec.layers}")
+    _checks.param_dict("params", params, [f"l0.{k}" for k in lstm.KEYS] + ["out.W", "out.b"])
     lead = params["l0.b"].shape[:-1]
     O = spec.output_size
     if params["out.W"].shape != lead + (spec.hidden_size, O) or params["out.b"].shape != lead + (O,):
         raise ValueError(f"params['out.W'] and params['out.b'] must have shapes {lead + (spec.hidden_size, O)} and "
                          f"{lead + (O,)}; got {params['out.W'].shape} and {params['out.b'].shape}")
-    if spec.cell != "lstm" or spec.layers != 1:
-        raise ValueError(f"spec must be a one-layer lstm; got cell={spec.cell!r}, layers={spec.layers}")
     xs, _ = tasks.AddingTask(max(T, 2)).sample(rng, K * B)                     # (T, K B, 2)
     xs = xs.reshape(xs.shape[0], K, B, 2).transpose(1, 0, 2, 3).reshape(-1, B, 2)  # (K T, B, 2)
     layer = {k: params[f"l0.{k}"] for k in lstm.KEYS}
