@@ -326,3 +326,73 @@ def test_resume_is_quick_and_reports_each_reused_cell(tmp_path):
     sweep.run_cells(square_cell, _cells(), out, log=logs.append)
     assert [m.split(":")[0] for m in logs if "reusing" in m] == [sweep.cell_name(c) for c in _cells()]
     assert time.perf_counter() - t0 < 30
+
+
+# ---- generated damage: any bytes in any file the store writes ------------------------------------------------------
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+DAMAGE = st.one_of(
+    st.tuples(st.just("truncate"), st.floats(0, 1)),
+    st.tuples(st.just("flip"), st.lists(st.tuples(st.floats(0, 1), st.integers(1, 255)), min_size=1, max_size=8)),
+    st.tuples(st.just("append"), st.binary(min_size=1, max_size=40)),
+    st.tuples(st.just("replace"), st.one_of(st.binary(max_size=60), st.from_type(int).map(lambda v: str(v).encode()),
+                                            st.just(b"null"), st.just(b'{"cells": null}'), st.just(b"[]"))),
+)
+
+
+def _damage(path, how):
+    data = path.read_bytes()
+    kind, arg = how
+    if kind == "truncate":
+        data = data[:int(arg * len(data))]
+    elif kind == "flip":
+        b = bytearray(data)
+        for where, mask in arg:
+            if b:
+                b[min(int(where * len(b)), len(b) - 1)] ^= mask
+        data = bytes(b)
+    elif kind == "append":
+        data = data + arg
+    else:
+        data = arg
+    path.write_bytes(data)
+
+
+@settings(max_examples=60, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(["record", "data", "verified.json", "manifest.json"]), DAMAGE)
+def test_any_damage_to_any_file_is_named_or_harmless_and_stays_local(tmp_path_factory, kind, how):
+    out = tmp_path_factory.mktemp("g")
+    cells = _cells(n=3)
+    before = sweep.run_cells(square_cell, cells, out, log=quiet)
+    store.record_verification(out, [sweep.cell_name(c) for c in cells], [sweep.cell_name(cells[0])])
+    victim = sweep.find_cell(out, cells[1])
+    target = {"record": out / (victim.name + ".json"), "data": _data(victim), "verified.json": out / store.VERIFIED,
+              "manifest.json": out / "manifest.json"}[kind]
+    _damage(target, how)
+    try:
+        after = sweep.load_cells(out)
+    except store.ResultCorrupt as e:                      # named, with a remedy
+        assert target.name in str(e) and ("re-run" in str(e) or "delete" in str(e)), str(e)
+        if kind != "manifest.json":                      # the other cells still load
+            for c, b in zip(cells, before):
+                if c is not cells[1]:
+                    assert np.array_equal(store.load(sweep.find_cell(out, c))[0]["y"], b["arrays"]["y"])
+        return
+    for a, b in zip(after, before):                      # a harmless change (e.g. JSON whitespace): same data
+        assert np.array_equal(a["arrays"]["y"], b["arrays"]["y"]) and a["cell"] == b["cell"]
+    if kind == "verified.json" and after[0]["meta"]["verified"] is None:
+        assert any("verified.json" in p for p in after[0]["meta"]["problems"])
+
+
+def test_a_manifest_that_lists_a_missing_or_outside_cell_is_named(tmp_path):
+    out = tmp_path / "g"
+    sweep.run_cells(square_cell, _cells(), out, log=quiet)
+    store.save(tmp_path / "outside", {"x": np.zeros(1)}, {})
+    for bad in ("nope", "../outside", ".hidden"):
+        body = json.loads((out / "manifest.json").read_text())
+        body["cells"][0] = bad
+        (out / "manifest.json").write_text(json.dumps(body))
+        with pytest.raises(store.ResultCorrupt, match="manifest.json lists a cell"):
+            sweep.load_cells(out)
+        with pytest.raises(store.ResultCorrupt, match="manifest.json lists a cell"):
+            sweep.load_manifest(out)

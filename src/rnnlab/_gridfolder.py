@@ -143,5 +143,8 @@ def read_manifest(out: Path) -> dict:
     if not isinstance(body, dict) or not isinstance(body.get("cells"), list) or \
             not all(isinstance(c, str) for c in body["cells"]):
         raise store.ResultCorrupt(f"{f} is not a grid manifest (a list of cells); {_REMEDY}")
+    for name in body["cells"]:
+        if not name or name.startswith(".") or "/" in name or "\\" in name or not store.exists(out / name):
+            raise store.ResultCorrupt(f"{f} lists a cell {name!r} that is not stored in {out}; {_REMEDY}")
     body["folder"] = str(out)
     return body
