@@ -22,6 +22,7 @@ def test_results_folder_holds_records():
 @pytest.mark.parametrize("record", RECORDS, ids=lambda p: str(p.relative_to(RESULTS)))
 def test_stored_result_is_current(record):
     _, meta = store.load(record)
+    assert store.known_provenance(meta), f"{record.relative_to(RESULTS)} is of unknown provenance: regenerate it"
     command = (meta.get("provenance") or {}).get("command", "?")
     assert not meta["stale"], (f"{record.relative_to(RESULTS)} was made by different code ({meta['stale']}); "
                                f"regenerate it ({command} --overwrite) or verify a refactor with --verify")

@@ -9,7 +9,8 @@ Conventions, stated once:
 * Every random draw takes an explicit ``rng = np.random.default_rng(seed)``.
 * Layers are pure functions: ``forward(params, xs, state0, **roles) ->
   (outputs, cache)`` and ``backward(douts, cache) -> (grads, dstate0, dxs)``.
-* Bad input raises ``ValueError`` naming the argument and what it got.
+* Bad input raises ``ValueError`` (a wrong value or shape) or ``TypeError`` (a wrong
+  type), naming the argument and what it got (:mod:`rnnlab._checks`).
 
 Layout:
 
@@ -21,7 +22,8 @@ Layout:
 * :mod:`rnnlab.instruments`: each chapter's instruments, named for what they
   measure (``relu_at_zero``, ``saturation``, ``spectral``, ``gradient_flow``, ...),
   imported on demand;
-* the experiment store :mod:`rnnlab.store` (atomic saves, provenance, staleness)
+* the experiment store :mod:`rnnlab.store` (atomic saves that survive damage),
+  :mod:`rnnlab.provenance` (where a result came from, staleness)
   and :mod:`rnnlab.sweep` (grids of cells run in parallel, resumable);
 * :mod:`rnnlab.grids`: the stored results behind the chapters, one module
   each, and the one command line that writes them, ``python -m rnnlab.grids NAME``.
