@@ -275,3 +275,24 @@ def dense_chain(name: str, params, max_lead: int = 1) -> tuple:
         if b.shape != lead + W.shape[-1:]:
             raise ValueError(f"{name}['b{l}'] must have shape {lead + W.shape[-1:]}; got {b.shape}")
     return n, lead
+
+
+def task(name: str, value):
+    """A task object (rnnlab.tasks): ``sample(rng, batch)``, sizes, a loss name and a positive baseline."""
+    if not callable(getattr(value, "sample", None)) or not all(hasattr(value, a) for a in
+                                                                ("input_size", "output_size", "loss", "baseline")):
+        raise ArgTypeError(f"{name} must be a task (rnnlab.tasks: sample, input_size, output_size, loss, baseline); "
+                           f"got {type(value).__name__}")
+    return value
+
+
+def data_streams(name: str, value, n_models):
+    """One Generator (a stream shared by every model), or one per model of a population of ``n_models``."""
+    if isinstance(value, np.random.Generator):
+        return value
+    if not isinstance(value, (list, tuple)) or not all(isinstance(r, np.random.Generator) for r in value):
+        raise ArgTypeError(f"{name} must be a numpy.random.Generator or a list of them; got {_what(value)}")
+    if n_models is None or len(value) != n_models:
+        want = "one Generator for a lone model" if n_models is None else f"one Generator per model ({n_models})"
+        raise ValueError(f"{name} must hold {want}; got a sequence of {len(value)}")
+    return value
