@@ -165,3 +165,15 @@ def test_integer_weights_never_give_a_silent_all_zero_model():
 
 def test_there_are_at_least_25_cases():
     assert len(CASES) >= 25
+
+
+def test_float16_numerics_that_would_overflow_are_computed_wider_or_refused():
+    """Issue 24: squares overflow float16 above 256. A finite float16 gradient of norm 600 is not 'inf'
+    (which train would call divergence), Adam's second moment stays finite, and lnlstm refuses float16."""
+    g = {"W": np.full(4, 300.0, np.float16)}
+    assert optim.global_norm(g) == pytest.approx(600.0)
+    p = {"W": np.zeros(4, np.float16)}
+    optim.adam_step(p, g, 0.1)
+    assert p["W"].dtype == np.float16 and np.allclose(p["W"], -0.1, atol=1e-3)
+    with pytest.raises(TypeError, match="float32 or float64 here"):
+        lnlstm.forward(lnlstm.init(R, 2, 8, dtype=np.float16), np.full((3, 2, 2), 300.0))

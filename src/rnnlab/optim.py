@@ -9,6 +9,9 @@ A population keeps its model axes in front of every array (``n_lead`` of them,
     Clip by global norm (Pascanu et al. 2013, Algorithm 1):
            if ||g|| > threshold then g <- threshold g / ||g||
     Clip by value:  g <- clip(g, -threshold, threshold)  (changes the direction)
+
+float16 gradients: squares overflow float16 above |g| = 256, so the norm and Adam's moments
+of float16 gradients are computed in float32 (float32 and float64 run in their own dtype).
 """
 from __future__ import annotations
 
@@ -72,6 +75,7 @@ def global_norm(grads: dict, n_lead: int = 0):
     total = 0.0
     with np.errstate(over="ignore", invalid="ignore"):       # a huge gradient: an inf norm, no warning
         for g in grads.values():
+            g = g.astype(np.float32) if g.dtype == np.float16 else g           # g * g overflows float16 at 256
             total = total + np.sum(g * g, axis=tuple(range(n_lead, g.ndim)))
         return np.sqrt(total)
 
@@ -109,9 +113,10 @@ def adam_step(params: dict, grads: dict, lr, n_lead: int = 0, state=None, *, b1=
         if not 0 <= _checks.finite_float(name, v) < 1:
             raise ValueError(f"{name} must lie in [0, 1); got {v!r}")
     _checks.finite_float("eps", eps, positive=True)
-    if state is None:
-        state = {"t": 0, "m": {k: np.zeros_like(g) for k, g in grads.items()},
-                 "v": {k: np.zeros_like(g) for k, g in grads.items()}}
+    if state is None:                       # moments in the gradients' dtype (float32 for float16 gradients)
+        wide = {k: np.float32 if g.dtype == np.float16 else g.dtype for k, g in grads.items()}
+        state = {"t": 0, "m": {k: np.zeros_like(g, dtype=wide[k]) for k, g in grads.items()},
+                 "v": {k: np.zeros_like(g, dtype=wide[k]) for k, g in grads.items()}}
     elif not (isinstance(state, dict) and isinstance(state.get("t"), int) and isinstance(state.get("m"), dict)
               and isinstance(state.get("v"), dict)):
         raise _checks.ArgTypeError(f"state must be None or the dict a previous adam_step returned; got {_checks._what(state)}")
@@ -128,6 +133,7 @@ def adam_step(params: dict, grads: dict, lr, n_lead: int = 0, state=None, *, b1=
 def _adam_update(params, grads, lr, n_lead, state, t, b1, b2, eps):
     for k, g in grads.items():
         m, v = state["m"][k], state["v"][k]
+        g = g.astype(m.dtype, copy=False)                                    # a float16 gradient in float32
         m *= b1
         m += (1 - b1) * g
         v *= b2
