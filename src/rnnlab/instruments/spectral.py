@@ -166,7 +166,7 @@ def state_jacobians(cell, params, xs, state0=None, *, source="h", **cell_options
     xs = _checks.array("xs", xs, min_ndim=3, max_ndim=8)
     W_h = _checks.param_dict("params", params, mod.KEYS)["W_h"]
     H = W_h.shape[-2] if W_h.ndim >= 2 else 1                  # a wrong shape is named by the layer's forward
-    _checks.fits("the Jacobians (T, *lead, B, H, H)", xs.shape[:-1] + W_h.shape[:-2] + (H, H))
+    _checks.fits("the Jacobians (T, *lead, B, H, H)", xs.shape[:1] + W_h.shape[:-2] + (xs.shape[-2], H, H))
     xs_rep = np.repeat(xs, H, axis=-2)                          # (T, [*lead,] B*H, D)
     if state0 is not None:
         rep = lambda s: np.repeat(np.asarray(s), H, axis=-2)   # (*lead, B*H, H)
