@@ -177,3 +177,12 @@ def test_float16_numerics_that_would_overflow_are_computed_wider_or_refused():
     assert p["W"].dtype == np.float16 and np.allclose(p["W"], -0.1, atol=1e-3)
     with pytest.raises(TypeError, match="float32 or float64 here"):
         lnlstm.forward(lnlstm.init(R, 2, 8, dtype=np.float16), np.full((3, 2, 2), 300.0))
+
+
+def test_size_checks_count_each_axis_once():
+    """A population of 20000 one-unit RNNs: the Jacobians are (T, S, B, H, H) = 20000 entries, far below the limit
+    (counting the model axis twice would ask for 4e8 and refuse a valid call, as chapter 4 once found)."""
+    S = 20000
+    p = {"W_x": np.ones((S, 1, 1)), "W_h": np.full((S, 1, 1), 0.5), "b": np.zeros((S, 1))}
+    J = spectral.state_jacobians("rnn", p, np.ones((1, S, 1, 1)))
+    assert J["h"].shape == (1, S, 1, 1, 1)
