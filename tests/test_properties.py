@@ -178,7 +178,7 @@ import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from _api import API, EXEMPT, KNOWN_LEAKS, NEEDS_TMP  # noqa: E402
-from _contract import Arg, T, V, bad_values  # noqa: E402
+from _contract import Arg, T, bad_values  # noqa: E402
 
 CONTRACT = settings(max_examples=20, derandomize=True, deadline=None, database=None,
                     suppress_health_check=list(HealthCheck))
