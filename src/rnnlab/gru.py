@@ -39,7 +39,7 @@ def init(rng, input_size, hidden_size, *, W_x="glorot", W_h="orthogonal", dtype=
     return {"W_x": _init.get(W_x)(rng, D, 3 * H, dtype=dtype), "W_h": W_hh, "b": np.zeros(3 * H, dtype=dtype)}
 
 
-def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh"):
+def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", workspace=None):
     """Run the GRU over ``xs``; return ``(hs, cache)``. ``state0`` is h0 or None."""
     gate, cand = activations.get(gate), activations.get(cand)
     xs, H, lead = _layer.check_params(params, xs, KEYS, 3, "GRU")
@@ -61,7 +61,7 @@ def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh"):
     return hs[1:], Cache(xs, zs, acts, rh, hs, params, gate, cand)
 
 
-def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
+def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False, workspace=None):
     """Backprop through time; returns ``(grads, dh0, dxs)`` (plus ``{"dh": ...}`` with ``return_trace``)."""
     xs, zs, acts, rh, hs, params = cache.xs, cache.zs, cache.acts, cache.rh, cache.hs, cache.params
     dhs = _layer.check_douts(dhs, hs[1:])

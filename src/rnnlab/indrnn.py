@@ -80,7 +80,7 @@ def _check(params, xs):
     return xs.astype(W_h.dtype, copy=False), W_h.shape[-1], lead
 
 
-def forward(params, xs, state0=None, *, act="relu", u_max=1.0):
+def forward(params, xs, state0=None, *, act="relu", u_max=1.0, workspace=None):
     """Run the IndRNN over ``xs``; return ``(hs, cache)``, hs (T, *lead, B, H). ``state0`` is h0 or None."""
     act = activations.get(act)
     u_max = _checks.finite_float("u_max", u_max, positive=True)
@@ -98,7 +98,7 @@ def forward(params, xs, state0=None, *, act="relu", u_max=1.0):
     return hs[1:], Cache(xs, zs, hs, u[..., 0, :], params, act, u_max)
 
 
-def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
+def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False, workspace=None):
     """Backprop through time; returns ``(grads, dh0, dxs)`` (plus ``{"dh": ...}`` with ``return_trace``)."""
     xs, zs, hs, params = cache.xs, cache.zs, cache.hs, cache.params
     dhs = _layer.check_douts(dhs, hs[1:])

@@ -40,7 +40,7 @@ def init(rng, input_size, hidden_size, *, W_x="glorot", W_h="orthogonal", W_h_ga
     return {"W_x": _init.get(W_x)(rng, D, H, dtype=dtype), "W_h": W_hh, "b": np.zeros(H, dtype=dtype)}
 
 
-def forward(params, xs, state0=None, *, act="tanh"):
+def forward(params, xs, state0=None, *, act="tanh", workspace=None):
     """Run the RNN over ``xs``; return ``(hs, cache)``, hs (T, *lead, B, H). ``state0`` is h0 or None."""
     act = activations.get(act)
     xs, H, lead = _layer.check_params(params, xs, KEYS, 1, "RNN")
@@ -56,7 +56,7 @@ def forward(params, xs, state0=None, *, act="tanh"):
     return hs[1:], Cache(xs, zs, hs, params, act)
 
 
-def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
+def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False, workspace=None):
     """Backprop through time; returns ``(grads, dh0, dxs)`` (plus ``{"dh": ...}`` with ``return_trace``)."""
     xs, zs, hs, params = cache.xs, cache.zs, cache.hs, cache.params
     dhs = _layer.check_douts(dhs, hs[1:])

@@ -1,0 +1,269 @@
+"""Scalar maths and small loops shared by the compiled kernels (numba; see :mod:`rnnlab._fused`).
+
+Everything here is compiled into the kernels that call it (``inline="always"``),
+so each kernel is one machine-code loop nest with no Python in it.
+
+* ``exp`` and ``tanh``: in float64 the C library's (as numpy's, to ~1 ulp); in
+  float32 written out here with only +, -, *, / and comparisons, so that the
+  compiler can vectorise them (a call to the C library's ``expf`` cannot be):
+
+      exp x  = 2^n e^r,  n = round(x / ln 2),  r = x - n ln 2 (ln 2 in two parts, Cody and Waite),
+               e^r by its Taylor series to r^7 (|r| <= ln2 / 2, truncation < 1e-8 relative),
+               2^n put together from its bits (two factors, so that n may leave [-126, 127]);
+      tanh x = its Taylor series to x^13 for |x| < 0.4 (truncation < 1e-8 relative),
+               1 - 2 / (e^{2|x|} + 1) with the sign of x elsewhere.
+
+  Both are within a few float32 ulp of the exact value; NaN stays NaN, +-inf gives the limit.
+* activations over a block of columns, chosen by an integer code (:data:`CODES`) with two parameters, so that one
+  compiled kernel serves every activation of :mod:`rnnlab.activations`;
+* ``gemm``: out[r, :] += a[r, :] @ w, row by row, four terms of the sum at a time
+  (the products of small matrices, where a BLAS call per model costs more than the product).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, types
+from numba.extending import intrinsic, overload
+
+# Activation codes; the parameters (p0, p1) of each are given in ``rnnlab._fused.encode``.
+IDENTITY, SIGMOID, TANH, RELU, LEAKY_RELU, CLIPPED_RELU, HARD_TANH, ELU, SOFTPLUS = range(9)
+CODES = {"identity": IDENTITY, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "leaky_relu": LEAKY_RELU,
+         "clipped_relu": CLIPPED_RELU, "hard_tanh": HARD_TANH, "elu": ELU, "softplus": SOFTPLUS}
+INLINE = dict(error_model="numpy")
+
+
+@intrinsic
+def _bits_to_f32(typingctx, i):
+    """The float32 whose bit pattern is the int32 ``i``."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.float32))
+    return types.float32(types.int32), codegen
+
+
+@njit(inline="always", error_model="numpy")
+def _exp32(x):
+    xc = x if x > np.float32(-104.0) else np.float32(-104.0)          # e^-104 is 0 in float32; NaN -> -104
+    xc = xc if xc < np.float32(89.0) else np.float32(89.0)            # e^89 overflows to inf
+    magic = np.float32(12582912.0)                                     # 1.5 * 2^23: adding it rounds to an integer
+    n = (xc * np.float32(1.4426950408889634) + magic) - magic
+    r = (xc - n * np.float32(0.693359375)) - n * np.float32(-2.12194440e-4)
+    p = np.float32(1.0 / 5040.0)
+    p = p * r + np.float32(1.0 / 720.0)
+    p = p * r + np.float32(1.0 / 120.0)
+    p = p * r + np.float32(1.0 / 24.0)
+    p = p * r + np.float32(1.0 / 6.0)
+    p = p * r + np.float32(0.5)
+    p = p * r + np.float32(1.0)
+    p = p * r + np.float32(1.0)
+    k = np.int32(n)
+    half = k >> np.int32(1)
+    s1 = _bits_to_f32((half + np.int32(127)) << np.int32(23))         # 2^half
+    s2 = _bits_to_f32((k - half + np.int32(127)) << np.int32(23))     # 2^(n - half)
+    y = (p * s1) * s2
+    return y if x == x else x
+
+
+@njit(inline="always", error_model="numpy")
+def _tanh32(x):
+    a = x if x >= np.float32(0.0) else -x
+    a2 = a * a
+    q = np.float32(21844.0 / 6081075.0)
+    q = q * a2 - np.float32(1382.0 / 155925.0)
+    q = q * a2 + np.float32(62.0 / 2835.0)
+    q = q * a2 - np.float32(17.0 / 315.0)
+    q = q * a2 + np.float32(2.0 / 15.0)
+    q = q * a2 - np.float32(1.0 / 3.0)
+    small = a + a * (a2 * q)
+    big = np.float32(1.0) - np.float32(2.0) / (_exp32(a + a) + np.float32(1.0))
+    t = small if a < np.float32(0.4) else big
+    return -t if x < np.float32(0.0) else t
+
+
+def exp(x):
+    """e^x in the dtype of x (compiled only)."""
+
+
+def tanh(x):
+    """tanh x in the dtype of x (compiled only)."""
+
+
+@overload(exp)
+def _exp_impl(x):
+    if isinstance(x, types.Float) and x.bitwidth == 32:
+        return lambda x: _exp32(x)
+    return lambda x: math.exp(x)
+
+
+@overload(tanh, inline="always")
+def _tanh_impl(x):
+    if isinstance(x, types.Float) and x.bitwidth == 32:
+        return lambda x: _tanh32(x)
+    return lambda x: math.tanh(x)
+
+
+def one(x):
+    """1 in the dtype of x (compiled only)."""
+
+
+@overload(one)
+def _one_impl(x):
+    if isinstance(x, types.Float) and x.bitwidth == 32:
+        return lambda x: np.float32(1.0)
+    return lambda x: 1.0
+
+
+def expm1(x):
+    """e^x - 1 in the dtype of x (compiled only)."""
+
+
+@overload(expm1)
+def _expm1_impl(x):
+    if isinstance(x, types.Float) and x.bitwidth == 32:
+        return lambda x: _expm1_32(x)
+    return lambda x: math.expm1(x)
+
+
+@njit(inline="always", error_model="numpy")
+def _expm1_32(x):
+    """e^x - 1, accurate near 0 (Taylor to x^8 for |x| < 0.35)."""
+    c = one(x)
+    p = c / np.float32(40320.0)
+    p = p * x + c / np.float32(5040.0)
+    p = p * x + c / np.float32(720.0)
+    p = p * x + c / np.float32(120.0)
+    p = p * x + c / np.float32(24.0)
+    p = p * x + c / np.float32(6.0)
+    p = p * x + c / np.float32(2.0)
+    p = p * x + c
+    small = p * x
+    bound = c * np.float32(0.35)
+    return small if (x < bound and x > -bound) else exp(x) - c
+
+
+@njit(**INLINE)
+def apply(code, p0, p1, src, dst, c0, c1):
+    """dst[r, c] = f(src[r, c]) for every row r and c0 <= c < c1, f the activation ``code``
+    (the formulas of rnnlab.activations; one loop per code, so that each vectorises).
+    For a whole contiguous block, pass it as one row: ``apply(.., a.reshape(1, -1), .., 0, a.size)``."""
+    k1 = one(p0)
+    k0 = k1 - k1
+    s, d = src, dst
+    if code == SIGMOID:
+        for r in range(s.shape[0]):
+            for c in range(c0, c1):
+                d[r, c] = k1 / (k1 + exp(-s[r, c]))
+    elif code == TANH:
+        for r in range(s.shape[0]):
+            for c in range(c0, c1):
+                d[r, c] = tanh(s[r, c])
+    elif code == RELU:                                          # max(z, 0); NaN stays NaN
+        for r in range(s.shape[0]):
+            for c in range(c0, c1):
+                d[r, c] = k0 if s[r, c] < k0 else s[r, c]
+    elif code == LEAKY_RELU:                                    # max(z, slope z)
+        for r in range(s.shape[0]):
+            for c in range(c0, c1):
+                d[r, c] = s[r, c] if s[r, c] >= p0 * s[r, c] else p0 * s[r, c]
+    elif code == CLIPPED_RELU:                                  # clip(z, 0, cap)
+        for r in range(s.shape[0]):
+            for c in range(c0, c1):
+                d[r, c] = k0 if s[r, c] < k0 else (p0 if s[r, c] > p0 else s[r, c])
+    elif code == HARD_TANH:                                     # clip(z, -1, 1)
+        for r in range(s.shape[0]):
+            for c in range(c0, c1):
+                d[r, c] = -k1 if s[r, c] < -k1 else (k1 if s[r, c] > k1 else s[r, c])
+    elif code == ELU:
+        for r in range(s.shape[0]):
+            for c in range(c0, c1):
+                d[r, c] = s[r, c] if s[r, c] > k0 else expm1(s[r, c])
+    elif code == SOFTPLUS:                                      # max(z, 0) + log1p(e^-|z|)
+        for r in range(s.shape[0]):
+            for c in range(c0, c1):
+                a = s[r, c] if s[r, c] >= k0 else -s[r, c]
+                d[r, c] = (s[r, c] if s[r, c] > k0 else k0) + math.log1p(exp(-a))
+    else:
+        for r in range(s.shape[0]):
+            for c in range(c0, c1):
+                d[r, c] = s[r, c]
+
+
+@njit(**INLINE)
+def deriv(code, p0, p1, z, y, dst, c0, c1):
+    """dst[r, c] = f'(z[r, c]) given y = f(z), for every row r and c0 <= c < c1 (the derivatives
+    of rnnlab.activations, with their values at the kinks; z is not read for sigmoid, tanh, identity)."""
+    k1 = one(p0)
+    k0 = k1 - k1
+    zr, yr, d = z, y, dst
+    if code == SIGMOID:
+        for r in range(d.shape[0]):
+            for c in range(c0, c1):
+                d[r, c] = yr[r, c] * (k1 - yr[r, c])
+    elif code == TANH:
+        for r in range(d.shape[0]):
+            for c in range(c0, c1):
+                d[r, c] = k1 - yr[r, c] * yr[r, c]
+    elif code == RELU:                                          # d0 at 0
+        for r in range(d.shape[0]):
+            for c in range(c0, c1):
+                d[r, c] = k1 if zr[r, c] > k0 else (p0 if zr[r, c] == k0 else k0)
+    elif code == LEAKY_RELU:                                    # slope below 0, d0 at 0
+        for r in range(d.shape[0]):
+            for c in range(c0, c1):
+                d[r, c] = k1 if zr[r, c] > k0 else (p1 if zr[r, c] == k0 else p0)
+    elif code == CLIPPED_RELU:
+        for r in range(d.shape[0]):
+            for c in range(c0, c1):
+                d[r, c] = k1 if (zr[r, c] > k0 and zr[r, c] < p0) else k0
+    elif code == HARD_TANH:
+        for r in range(d.shape[0]):
+            for c in range(c0, c1):
+                d[r, c] = k1 if (zr[r, c] > -k1 and zr[r, c] < k1) else k0
+    elif code == ELU:
+        for r in range(d.shape[0]):
+            for c in range(c0, c1):
+                d[r, c] = k1 if zr[r, c] > k0 else exp(zr[r, c])
+    elif code == SOFTPLUS:
+        for r in range(d.shape[0]):
+            for c in range(c0, c1):
+                d[r, c] = k1 / (k1 + exp(-zr[r, c]))
+    else:
+        for r in range(d.shape[0]):
+            for c in range(c0, c1):
+                d[r, c] = k1
+
+
+@njit(**INLINE)
+def gemm(a, ac, K, w, wr, wc, N, out, oc):
+    """out[r, oc:oc+N] += a[r, ac:ac+K] @ w[wr:wr+K, wc:wc+N] for every row r of ``a``.
+
+    Plain indexing only: an array view made inside these loops would cost more than the product."""
+    K4 = K - K % 4
+    for r in range(a.shape[0]):
+        for k in range(0, K4, 4):
+            a0, a1, a2, a3 = a[r, ac + k], a[r, ac + k + 1], a[r, ac + k + 2], a[r, ac + k + 3]
+            for n in range(N):
+                out[r, oc + n] += (a0 * w[wr + k, wc + n] + a1 * w[wr + k + 1, wc + n]
+                                   + a2 * w[wr + k + 2, wc + n] + a3 * w[wr + k + 3, wc + n])
+        for k in range(K4, K):
+            ak = a[r, ac + k]
+            for n in range(N):
+                out[r, oc + n] += ak * w[wr + k, wc + n]
+
+
+@njit(**INLINE)
+def gemm_tn(a, ac, K, b, out):
+    """out[k, :] += sum_r a[r, ac + k] * b[r, :] (out += a_cols^T b: a weight gradient), four rows at a time."""
+    R, N = b.shape
+    R4 = R - R % 4
+    for r in range(0, R4, 4):
+        for k in range(K):
+            a0, a1, a2, a3 = a[r, ac + k], a[r + 1, ac + k], a[r + 2, ac + k], a[r + 3, ac + k]
+            for n in range(N):
+                out[k, n] += a0 * b[r, n] + a1 * b[r + 1, n] + a2 * b[r + 2, n] + a3 * b[r + 3, n]
+    for r in range(R4, R):
+        for k in range(K):
+            ar = a[r, ac + k]
+            for n in range(N):
+                out[k, n] += ar * b[r, n]
