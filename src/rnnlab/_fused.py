@@ -117,3 +117,32 @@ def time_first(store: np.ndarray, lead: tuple) -> np.ndarray:
 def weights(w: np.ndarray, lead: tuple) -> np.ndarray:
     """A weight array ``(*lead, ...)`` as ``(M, ...)``, C-contiguous."""
     return np.ascontiguousarray(w).reshape((-1,) + w.shape[len(lead):])
+
+
+def sums_over_time(x, h_prev, dzs, W_x, dW_x, dW_h, db, dxs, accumulate_dxs=False):
+    """The gradient sums over steps and samples from stored dz (M, T, B, F), by numpy's matmul
+    (one call per model): dW_x = x^T dz, dW_h = h_prev^T dz, db = sum dz and dxs (+)= dz W_x^T."""
+    M, T, B, F = dzs.shape
+    rows = lambda a: a.reshape(a.shape[0], T * B, a.shape[-1])               # a view when the strides allow
+    dz = rows(dzs)                                                              # (M, T*B, F)
+    dW_x[...] = np.swapaxes(rows(x), 1, 2) @ dz
+    dW_h[...] = np.swapaxes(rows(h_prev), 1, 2) @ dz
+    db[...] = dz.sum(axis=1)
+    dx = dz @ np.swapaxes(W_x, 1, 2)                                            # (M, T*B, D)
+    if accumulate_dxs:
+        dxs.reshape(M, T * B, -1)[...] += dx
+    else:
+        dxs.reshape(M, T * B, -1)[...] = dx
+
+
+def grads_dict(lead, **grads):
+    """Gradients (M, ...) reshaped to the parameters' (*lead, ...)."""
+    return {k: v.reshape(tuple(lead) + v.shape[1:]) for k, v in grads.items()}
+
+
+def input_grads(xs, dxs, lead):
+    """dL/dxs shaped like xs from member-major ``dxs`` (M, T, B, D): summed over the models
+    when they share one input sequence ``xs`` (T, B, D)."""
+    if xs.ndim == 3 and lead:
+        return dxs.sum(axis=0)
+    return time_first(dxs, lead)

@@ -253,17 +253,37 @@ def gemm(a, ac, K, w, wr, wc, N, out, oc):
 
 
 @njit(**INLINE)
-def gemm_tn(a, ac, K, b, out):
-    """out[k, :] += sum_r a[r, ac + k] * b[r, :] (out += a_cols^T b: a weight gradient), four rows at a time."""
-    R, N = b.shape
+def gemm_tn(a, ac, K, b, bc, N, out, oc):
+    """out[k, oc:oc+N] += sum_r a[r, ac + k] * b[r, bc:bc+N] (a weight gradient: a_cols^T b_cols), four rows at a time."""
+    R = b.shape[0]
     R4 = R - R % 4
     for r in range(0, R4, 4):
         for k in range(K):
             a0, a1, a2, a3 = a[r, ac + k], a[r + 1, ac + k], a[r + 2, ac + k], a[r + 3, ac + k]
             for n in range(N):
-                out[k, n] += a0 * b[r, n] + a1 * b[r + 1, n] + a2 * b[r + 2, n] + a3 * b[r + 3, n]
+                out[k, oc + n] += (a0 * b[r, bc + n] + a1 * b[r + 1, bc + n]
+                                   + a2 * b[r + 2, bc + n] + a3 * b[r + 3, bc + n])
     for r in range(R4, R):
         for k in range(K):
             ar = a[r, ac + k]
             for n in range(N):
-                out[k, n] += ar * b[r, n]
+                out[k, oc + n] += ar * b[r, bc + n]
+
+
+@njit(**INLINE)
+def dot_rows(a, w, out):
+    """out[r, d] = a[r, :] @ w[d, :] (e.g. dx = dz W_x^T with w = W_x), four partial sums per dot."""
+    K = a.shape[1]
+    K4 = K - K % 4
+    for r in range(a.shape[0]):
+        for d in range(w.shape[0]):
+            s0 = s1 = s2 = s3 = one(a[r, 0]) - one(a[r, 0])
+            for k in range(0, K4, 4):
+                s0 += a[r, k] * w[d, k]
+                s1 += a[r, k + 1] * w[d, k + 1]
+                s2 += a[r, k + 2] * w[d, k + 2]
+                s3 += a[r, k + 3] * w[d, k + 3]
+            acc = (s0 + s1) + (s2 + s3)
+            for k in range(K4, K):
+                acc += a[r, k] * w[d, k]
+            out[r, d] = acc

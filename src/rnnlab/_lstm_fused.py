@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 
 from . import _fused
-from ._fused_math import apply, deriv, gemm, gemm_tn, one
+from ._fused_math import apply, deriv, dot_rows, gemm, gemm_tn
 
 KERNEL = dict(cache=True, error_model="numpy")
 
@@ -78,7 +78,6 @@ def _backward(t0, t1, own, dhs, x, W_x, W_hT, zs, acts, cs, sq, hs, dzs, dh_next
     K = np.empty((B, nH), dtype=zs.dtype)                                       # act'(z), [g, i, f, o]
     P = np.empty((B, H), dtype=zs.dtype)                                        # squash'(c_t)
     scratch = np.empty((B, nH), dtype=zs.dtype)
-    zero = one(W_x[0, 0, 0]) - one(W_x[0, 0, 0])
     dh, dc = np.empty((B, H), dtype=zs.dtype), np.empty((B, H), dtype=zs.dtype)
     for m in range(M):
         for t in range(t1 - 1, t0 - 1, -1):
@@ -120,23 +119,12 @@ def _backward(t0, t1, own, dhs, x, W_x, W_hT, zs, acts, cs, sq, hs, dzs, dh_next
             if own:
                 dhn[:] = 0
                 gemm(dz, 0, nH, W_hT[m], 0, 0, H, dhn, 0)                      # dh_next = dz W_h^T
-                gemm_tn(hs[m, t], 0, H, dz, dW_h[m])                            # dW_h += h_{t-1}^T dz
-                gemm_tn(x[m if mx else 0, t], 0, D, dz, dW_x[m])                # dW_x += x_t^T dz
-                dx = dxs[m, t]
+                gemm_tn(hs[m, t], 0, H, dz, 0, nH, dW_h[m], 0)                 # dW_h += h_{t-1}^T dz
+                gemm_tn(x[m if mx else 0, t], 0, D, dz, 0, nH, dW_x[m], 0)     # dW_x += x_t^T dz
                 for r in range(B):
                     for k in range(nH):
                         db[m, k] += dz[r, k]
-                    for d in range(D):                                      # dx_t = dz W_x^T
-                        a0, a1, a2, a3 = dz[r, 0] * W_x[m, d, 0], zero, zero, zero   # four sums: no wait on one
-                        for k in range(1, nH - 3, 4):
-                            a1 += dz[r, k] * W_x[m, d, k]
-                            a2 += dz[r, k + 1] * W_x[m, d, k + 1]
-                            a3 += dz[r, k + 2] * W_x[m, d, k + 2]
-                            a0 += dz[r, k + 3] * W_x[m, d, k + 3]
-                        acc = (a0 + a1) + (a2 + a3)
-                        for k in range(nH - (nH - 1) % 4, nH):
-                            acc += dz[r, k] * W_x[m, d, k]
-                        dx[r, d] = acc
+                dot_rows(dz, W_x[m], dxs[m, t])                                 # dx_t = dz W_x^T
 
 
 def forward(params, xs, h0, c0, lead, gate, cand, squash, forget_gate, workspace=None):
@@ -190,11 +178,6 @@ def backward(dhs, cache, dh_T, dc_T, lead, workspace=None):
             _backward(t, t + 1, False, d, x, W_x, W_hT, zs, acts, cs, sq, hs, dzs, dh_next, dc_next,
                       dW_x, dW_h, db, dxs, codes, prm, fg)
             np.matmul(dzs[:, t], W_hT, out=dh_next)                              # (M, B, H)
-        dz_rows = dzs.reshape(M, T * B, nH)                                     # time folded into rows
-        np.matmul(np.swapaxes(x.reshape(-1, T * B, D), 1, 2), dz_rows, out=dW_x)            # (M, D, nH)
-        np.matmul(np.swapaxes(hs[:, :T].reshape(M, T * B, H), 1, 2), dz_rows, out=dW_h)     # h_{t-1}: no copy
-        dz_rows.sum(axis=1, out=db)
-        np.matmul(dz_rows, np.swapaxes(W_x, 1, 2), out=dxs.reshape(M, T * B, D))   # dz W_x^T
-    grads = {k: v.reshape(lead + v.shape[1:]) for k, v in (("W_x", dW_x), ("W_h", dW_h), ("b", db))}
-    dxs = dxs.sum(axis=0) if cache.xs.ndim == 3 and lead else _fused.time_first(dxs, lead)   # like xs
-    return grads, (dh_next.reshape(lead + (B, H)), dc_next.reshape(lead + (B, H))), dxs
+        _fused.sums_over_time(x, hs[:, :T], dzs, W_x, dW_x, dW_h, db, dxs)
+    grads = _fused.grads_dict(lead, W_x=dW_x, W_h=dW_h, b=db)
+    return grads, (dh_next.reshape(lead + (B, H)), dc_next.reshape(lead + (B, H))), _fused.input_grads(cache.xs, dxs, lead)
