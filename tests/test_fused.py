@@ -20,7 +20,7 @@ import numba
 import numpy as np
 import pytest
 
-from rnnlab import _fused, _fused_math, activations, gru, indrnn, lstm, population, rnn, stack, tasks, train
+from rnnlab import _fused, _fused_acts, activations, gru, indrnn, lstm, population, rnn, stack, tasks, train
 
 pytestmark = pytest.mark.skipif(not _fused.enabled(), reason="numba is not importable or RNNLAB_FUSED=0")
 
@@ -159,8 +159,8 @@ def test_rnn_indrnn_every_act(module, pop, dtype, products, rng, monkeypatch):
 def test_encode_every_registered_activation():
     for name, act in activations.REGISTRY.items():
         assert _fused.encode(act) is not None, name
-    assert _fused.encode(MADE["relu(d0=0.5)"]) == (_fused_math.RELU, 0.5, 0.0)
-    assert _fused.encode(MADE["leaky_relu(slope=0.2)"]) == (_fused_math.LEAKY_RELU, 0.2, 0.2)
+    assert _fused.encode(MADE["relu(d0=0.5)"]) == (_fused_acts.RELU, 0.5, 0.0)
+    assert _fused.encode(MADE["leaky_relu(slope=0.2)"]) == (_fused_acts.LEAKY_RELU, 0.2, 0.2)
     custom = activations.Activation("square", lambda z: z * z, lambda z: 2 * z)
     assert _fused.encode(custom) is None                   # unknown: the numpy path runs
     assert not _fused.usable(np.float32, custom) and not _fused.usable(np.float16, activations.get("tanh"))
@@ -197,8 +197,8 @@ def test_math_functions(dtype):
 
 @numba.njit(error_model="numpy", cache=True)
 def _apply_deriv(code, p0, p1, z, y, d):
-    _fused_math.apply(code, p0, p1, z, y, 0, z.shape[1])
-    _fused_math.deriv(code, p0, p1, z, y, d, 0, z.shape[1])
+    _fused_acts.apply(code, p0, p1, z, y, 0, z.shape[1])
+    _fused_acts.deriv(code, p0, p1, z, y, d, 0, z.shape[1])
 
 
 @pytest.mark.parametrize("cell,kw", [("lstm", {}), ("lstm", {"cand": "relu", "squash": "relu"}),

@@ -27,6 +27,7 @@ population, and the kernels do the elementwise work around it.
 """
 from __future__ import annotations
 
+import functools
 import os
 
 import numpy as np
@@ -36,9 +37,9 @@ from ._tensor import empty  # noqa: F401  (the kernels' modules take their memor
 
 try:                                                # a regular dependency; without it the numpy path runs
     import numba  # noqa: F401
-    from . import _fused_math
+    from . import _fused_acts, _fused_math  # noqa: F401
 except ImportError:                                 # pragma: no cover - depends on the installation
-    _fused_math = None
+    _fused_math = _fused_acts = None
 
 OWN_PRODUCTS_MAX_H = 48
 """Largest hidden size whose recurrent products the kernels compute themselves (measured: benchmarks/)."""
@@ -53,6 +54,7 @@ def _closure(fn) -> dict:
     return dict(zip(fn.__code__.co_freevars, (c.cell_contents for c in fn.__closure__ or ())))
 
 
+@functools.lru_cache(maxsize=1024)
 def encode(act):
     """``(code, p0, p1)`` of an activation for the kernels, or None when they cannot compute it.
 
@@ -61,7 +63,7 @@ def encode(act):
     """
     if _fused_math is None:
         return None
-    codes = _fused_math.CODES
+    codes = _fused_acts.CODES
     for name, reg in activations.REGISTRY.items():
         if act is reg or (act.f is reg.f and act.df is reg.df and act.df_out is reg.df_out):
             if name == "relu":
@@ -79,7 +81,7 @@ def encode(act):
     c = _closure(act.df)
     p = {"relu": (c.get("d0"), 0.0), "leaky_relu": (c.get("slope"), c.get("d0")),
          "clipped_relu": (c.get("cap"), 0.0)}[family]
-    return None if p[0] is None or p[1] is None else (_fused_math.CODES[family], float(p[0]), float(p[1]))
+    return None if p[0] is None or p[1] is None else (_fused_acts.CODES[family], float(p[0]), float(p[1]))
 
 
 def usable(dtype, *acts) -> bool:
@@ -87,10 +89,18 @@ def usable(dtype, *acts) -> bool:
     return enabled() and np.dtype(dtype) in (np.float32, np.float64) and all(encode(a) is not None for a in acts)
 
 
-def act_table(dtype, *acts):
-    """The kernels' view of ``acts``: codes (k,) int64 and parameters (k, 2) of ``dtype``."""
+@functools.lru_cache(maxsize=1024)
+def _table(dtype, acts):
     enc = [encode(a) for a in acts]
-    return np.array([e[0] for e in enc], dtype=np.int64), np.array([e[1:] for e in enc], dtype=dtype).reshape(-1, 2)
+    codes = np.array([e[0] for e in enc], dtype=np.int64)
+    prm = np.array([e[1:] for e in enc], dtype=dtype).reshape(-1, 2)
+    codes.flags.writeable = prm.flags.writeable = False
+    return codes, prm
+
+
+def act_table(dtype, *acts):
+    """The kernels' view of ``acts``: codes (k,) int64 and parameters (k, 2) of ``dtype`` (read-only)."""
+    return _table(np.dtype(dtype), acts)
 
 
 def own_products(H: int) -> bool:
@@ -106,12 +116,14 @@ def member_major(a: np.ndarray, n_lead: int) -> np.ndarray:
     T, B, F = a.shape[0], a.shape[-2], a.shape[-1]
     if a.ndim == 3:
         return np.ascontiguousarray(a).reshape(1, T, B, F)
-    return np.ascontiguousarray(np.moveaxis(a, 0, n_lead)).reshape(-1, T, B, F)
+    axes = tuple(range(1, n_lead + 1)) + (0, n_lead + 1, n_lead + 2)          # (*lead, T, B, F)
+    return np.ascontiguousarray(a.transpose(axes)).reshape(-1, T, B, F)
 
 
 def time_first(store: np.ndarray, lead: tuple) -> np.ndarray:
     """The ``(T, *lead, B, F)`` view of member-major storage ``(M, T, B, F)``."""
-    return np.moveaxis(store.reshape(tuple(lead) + store.shape[1:]), len(lead), 0)
+    n = len(lead)
+    return store.reshape(tuple(lead) + store.shape[1:]).transpose((n,) + tuple(range(n)) + (n + 1, n + 2))
 
 
 def weights(w: np.ndarray, lead: tuple) -> np.ndarray:

@@ -1,7 +1,6 @@
 """Scalar maths and small loops shared by the compiled kernels (numba; see :mod:`rnnlab._fused`).
 
-Everything here is compiled into the kernels that call it (``inline="always"``),
-so each kernel is one machine-code loop nest with no Python in it.
+Compiled into the kernels that call them: no Python runs inside a kernel.
 
 * ``exp`` and ``tanh``: in float64 the C library's (as numpy's, to ~1 ulp); in
   float32 written out here with only +, -, *, / and comparisons, so that the
@@ -14,9 +13,7 @@ so each kernel is one machine-code loop nest with no Python in it.
                1 - 2 / (e^{2|x|} + 1) with the sign of x elsewhere.
 
   Both are within a few float32 ulp of the exact value; NaN stays NaN, +-inf gives the limit.
-* activations over a block of columns, chosen by an integer code (:data:`CODES`) with two parameters, so that one
-  compiled kernel serves every activation of :mod:`rnnlab.activations`;
-* ``gemm``: out[r, :] += a[r, :] @ w, row by row, four terms of the sum at a time
+* ``gemm``, ``gemm_tn``, ``dot_rows``: out[r, :] += a[r, :] @ w, row by row, four terms of the sum at a time
   (the products of small matrices, where a BLAS call per model costs more than the product).
 """
 from __future__ import annotations
@@ -27,10 +24,6 @@ import numpy as np
 from numba import njit, types
 from numba.extending import intrinsic, overload
 
-# Activation codes; the parameters (p0, p1) of each are given in ``rnnlab._fused.encode``.
-IDENTITY, SIGMOID, TANH, RELU, LEAKY_RELU, CLIPPED_RELU, HARD_TANH, ELU, SOFTPLUS = range(9)
-CODES = {"identity": IDENTITY, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "leaky_relu": LEAKY_RELU,
-         "clipped_relu": CLIPPED_RELU, "hard_tanh": HARD_TANH, "elu": ELU, "softplus": SOFTPLUS}
 INLINE = dict(error_model="numpy")
 
 
@@ -140,98 +133,6 @@ def _expm1_32(x):
     small = p * x
     bound = c * np.float32(0.35)
     return small if (x < bound and x > -bound) else exp(x) - c
-
-
-@njit(**INLINE)
-def apply(code, p0, p1, src, dst, c0, c1):
-    """dst[r, c] = f(src[r, c]) for every row r and c0 <= c < c1, f the activation ``code``
-    (the formulas of rnnlab.activations; one loop per code, so that each vectorises).
-    For a whole contiguous block, pass it as one row: ``apply(.., a.reshape(1, -1), .., 0, a.size)``."""
-    k1 = one(p0)
-    k0 = k1 - k1
-    s, d = src, dst
-    if code == SIGMOID:
-        for r in range(s.shape[0]):
-            for c in range(c0, c1):
-                d[r, c] = k1 / (k1 + exp(-s[r, c]))
-    elif code == TANH:
-        for r in range(s.shape[0]):
-            for c in range(c0, c1):
-                d[r, c] = tanh(s[r, c])
-    elif code == RELU:                                          # max(z, 0); NaN stays NaN
-        for r in range(s.shape[0]):
-            for c in range(c0, c1):
-                d[r, c] = k0 if s[r, c] < k0 else s[r, c]
-    elif code == LEAKY_RELU:                                    # max(z, slope z)
-        for r in range(s.shape[0]):
-            for c in range(c0, c1):
-                d[r, c] = s[r, c] if s[r, c] >= p0 * s[r, c] else p0 * s[r, c]
-    elif code == CLIPPED_RELU:                                  # clip(z, 0, cap)
-        for r in range(s.shape[0]):
-            for c in range(c0, c1):
-                d[r, c] = k0 if s[r, c] < k0 else (p0 if s[r, c] > p0 else s[r, c])
-    elif code == HARD_TANH:                                     # clip(z, -1, 1)
-        for r in range(s.shape[0]):
-            for c in range(c0, c1):
-                d[r, c] = -k1 if s[r, c] < -k1 else (k1 if s[r, c] > k1 else s[r, c])
-    elif code == ELU:
-        for r in range(s.shape[0]):
-            for c in range(c0, c1):
-                d[r, c] = s[r, c] if s[r, c] > k0 else expm1(s[r, c])
-    elif code == SOFTPLUS:                                      # max(z, 0) + log1p(e^-|z|)
-        for r in range(s.shape[0]):
-            for c in range(c0, c1):
-                a = s[r, c] if s[r, c] >= k0 else -s[r, c]
-                d[r, c] = (s[r, c] if s[r, c] > k0 else k0) + math.log1p(exp(-a))
-    else:
-        for r in range(s.shape[0]):
-            for c in range(c0, c1):
-                d[r, c] = s[r, c]
-
-
-@njit(**INLINE)
-def deriv(code, p0, p1, z, y, dst, c0, c1):
-    """dst[r, c] = f'(z[r, c]) given y = f(z), for every row r and c0 <= c < c1 (the derivatives
-    of rnnlab.activations, with their values at the kinks; z is not read for sigmoid, tanh, identity)."""
-    k1 = one(p0)
-    k0 = k1 - k1
-    zr, yr, d = z, y, dst
-    if code == SIGMOID:
-        for r in range(d.shape[0]):
-            for c in range(c0, c1):
-                d[r, c] = yr[r, c] * (k1 - yr[r, c])
-    elif code == TANH:
-        for r in range(d.shape[0]):
-            for c in range(c0, c1):
-                d[r, c] = k1 - yr[r, c] * yr[r, c]
-    elif code == RELU:                                          # d0 at 0
-        for r in range(d.shape[0]):
-            for c in range(c0, c1):
-                d[r, c] = k1 if zr[r, c] > k0 else (p0 if zr[r, c] == k0 else k0)
-    elif code == LEAKY_RELU:                                    # slope below 0, d0 at 0
-        for r in range(d.shape[0]):
-            for c in range(c0, c1):
-                d[r, c] = k1 if zr[r, c] > k0 else (p1 if zr[r, c] == k0 else p0)
-    elif code == CLIPPED_RELU:
-        for r in range(d.shape[0]):
-            for c in range(c0, c1):
-                d[r, c] = k1 if (zr[r, c] > k0 and zr[r, c] < p0) else k0
-    elif code == HARD_TANH:
-        for r in range(d.shape[0]):
-            for c in range(c0, c1):
-                d[r, c] = k1 if (zr[r, c] > -k1 and zr[r, c] < k1) else k0
-    elif code == ELU:
-        for r in range(d.shape[0]):
-            for c in range(c0, c1):
-                d[r, c] = k1 if zr[r, c] > k0 else exp(zr[r, c])
-    elif code == SOFTPLUS:
-        for r in range(d.shape[0]):
-            for c in range(c0, c1):
-                d[r, c] = k1 / (k1 + exp(-zr[r, c]))
-    else:
-        for r in range(d.shape[0]):
-            for c in range(c0, c1):
-                d[r, c] = k1
 
 
 @njit(**INLINE)

@@ -24,7 +24,8 @@ import numpy as np
 from numba import njit
 
 from . import _fused
-from ._fused_math import apply, deriv, dot_rows, gemm, gemm_tn
+from ._fused_acts import apply, deriv
+from ._fused_math import dot_rows, gemm, gemm_tn
 
 KERNEL = dict(cache=True, error_model="numpy")
 
