@@ -3,8 +3,9 @@
 An activation is an integer code with two parameters ``(p0, p1)`` (see
 ``rnnlab._fused.encode``), so that one compiled kernel serves every activation.
 ``apply`` and ``deriv`` run a block of columns of a 2-d array through the
-activation or its derivative; each activation has its own small loop, which the
-compiler vectorises. The derivatives take their values at the kinks from
+activation or its derivative: sigmoid, tanh and ReLU each have their own small
+loop, which the compiler vectorises; the rarer activations share one loop that
+chooses per element (slower, but it keeps the compile time down). The derivatives take their values at the kinks from
 :mod:`rnnlab.activations` (ReLU'(0) = d0, 0 at the kinks of clipped ReLU and hard
 tanh); sigmoid, tanh and identity are computed from the output y alone.
 """
@@ -20,15 +21,6 @@ IDENTITY, SIGMOID, TANH, RELU, LEAKY_RELU, CLIPPED_RELU, HARD_TANH, ELU, SOFTPLU
 CODES = {"identity": IDENTITY, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "leaky_relu": LEAKY_RELU, "clipped_relu": CLIPPED_RELU, "hard_tanh": HARD_TANH, "elu": ELU, "softplus": SOFTPLUS}
 LOOP = dict(error_model="numpy", cache=True)
 
-
-@njit(**LOOP)
-def _f_identity(p0, p1, src, dst, c0, c1):                 # z
-    k1 = one(p0)
-    k0 = k1 - k1
-    for r in range(src.shape[0]):
-        for c in range(c0, c1):
-            s = src[r, c]
-            dst[r, c] = s
 
 @njit(**LOOP)
 def _f_sigmoid(p0, p1, src, dst, c0, c1):                 # 1 / (1 + e^-z)
@@ -58,60 +50,6 @@ def _f_relu(p0, p1, src, dst, c0, c1):                 # max(z, 0), d0 at 0 (NaN
             dst[r, c] = k0 if s < k0 else s
 
 @njit(**LOOP)
-def _f_leaky_relu(p0, p1, src, dst, c0, c1):                 # max(z, slope z); slope below 0, d0 at 0
-    k1 = one(p0)
-    k0 = k1 - k1
-    for r in range(src.shape[0]):
-        for c in range(c0, c1):
-            s = src[r, c]
-            dst[r, c] = s if s >= p0 * s else p0 * s
-
-@njit(**LOOP)
-def _f_clipped_relu(p0, p1, src, dst, c0, c1):                 # clip(z, 0, cap); 1 on (0, cap)
-    k1 = one(p0)
-    k0 = k1 - k1
-    for r in range(src.shape[0]):
-        for c in range(c0, c1):
-            s = src[r, c]
-            dst[r, c] = k0 if s < k0 else (p0 if s > p0 else s)
-
-@njit(**LOOP)
-def _f_hard_tanh(p0, p1, src, dst, c0, c1):                 # clip(z, -1, 1); 1 on (-1, 1)
-    k1 = one(p0)
-    k0 = k1 - k1
-    for r in range(src.shape[0]):
-        for c in range(c0, c1):
-            s = src[r, c]
-            dst[r, c] = -k1 if s < -k1 else (k1 if s > k1 else s)
-
-@njit(**LOOP)
-def _f_elu(p0, p1, src, dst, c0, c1):                 # z if z > 0 else e^z - 1
-    k1 = one(p0)
-    k0 = k1 - k1
-    for r in range(src.shape[0]):
-        for c in range(c0, c1):
-            s = src[r, c]
-            dst[r, c] = s if s > k0 else expm1(s)
-
-@njit(**LOOP)
-def _f_softplus(p0, p1, src, dst, c0, c1):                 # log(1 + e^z) = max(z, 0) + log1p(e^-|z|)
-    k1 = one(p0)
-    k0 = k1 - k1
-    for r in range(src.shape[0]):
-        for c in range(c0, c1):
-            s = src[r, c]
-            dst[r, c] = (s if s > k0 else k0) + math.log1p(exp(-(s if s >= k0 else -s)))
-
-@njit(**LOOP)
-def _d_identity(p0, p1, z_, y_, dst, c0, c1):
-    k1 = one(p0)
-    k0 = k1 - k1
-    for r in range(dst.shape[0]):
-        for c in range(c0, c1):
-            z, y = z_[r, c], y_[r, c]
-            dst[r, c] = k1
-
-@njit(**LOOP)
 def _d_sigmoid(p0, p1, z_, y_, dst, c0, c1):
     k1 = one(p0)
     k0 = k1 - k1
@@ -138,94 +76,73 @@ def _d_relu(p0, p1, z_, y_, dst, c0, c1):
             z, y = z_[r, c], y_[r, c]
             dst[r, c] = k1 if z > k0 else (p0 if z == k0 else k0)
 
-@njit(**LOOP)
-def _d_leaky_relu(p0, p1, z_, y_, dst, c0, c1):
-    k1 = one(p0)
-    k0 = k1 - k1
-    for r in range(dst.shape[0]):
-        for c in range(c0, c1):
-            z, y = z_[r, c], y_[r, c]
-            dst[r, c] = k1 if z > k0 else (p1 if z == k0 else p0)
 
 @njit(**LOOP)
-def _d_clipped_relu(p0, p1, z_, y_, dst, c0, c1):
+def _f_other(code, p0, p1, src, dst, c0, c1):       # the rarer activations: one loop, the choice per element
     k1 = one(p0)
     k0 = k1 - k1
-    for r in range(dst.shape[0]):
+    for r in range(src.shape[0]):
         for c in range(c0, c1):
-            z, y = z_[r, c], y_[r, c]
-            dst[r, c] = k1 if (z > k0 and z < p0) else k0
+            s = src[r, c]
+            if code == LEAKY_RELU:
+                v = s if s >= p0 * s else p0 * s
+            elif code == CLIPPED_RELU:
+                v = k0 if s < k0 else (p0 if s > p0 else s)
+            elif code == HARD_TANH:
+                v = -k1 if s < -k1 else (k1 if s > k1 else s)
+            elif code == ELU:
+                v = s if s > k0 else expm1(s)
+            elif code == SOFTPLUS:
+                v = (s if s > k0 else k0) + math.log1p(exp(-(s if s >= k0 else -s)))
+            else:
+                v = s
+            dst[r, c] = v
+
 
 @njit(**LOOP)
-def _d_hard_tanh(p0, p1, z_, y_, dst, c0, c1):
+def _d_other(code, p0, p1, z_, y_, dst, c0, c1):
     k1 = one(p0)
     k0 = k1 - k1
     for r in range(dst.shape[0]):
         for c in range(c0, c1):
-            z, y = z_[r, c], y_[r, c]
-            dst[r, c] = k1 if (z > -k1 and z < k1) else k0
-
-@njit(**LOOP)
-def _d_elu(p0, p1, z_, y_, dst, c0, c1):
-    k1 = one(p0)
-    k0 = k1 - k1
-    for r in range(dst.shape[0]):
-        for c in range(c0, c1):
-            z, y = z_[r, c], y_[r, c]
-            dst[r, c] = k1 if z > k0 else exp(z)
-
-@njit(**LOOP)
-def _d_softplus(p0, p1, z_, y_, dst, c0, c1):
-    k1 = one(p0)
-    k0 = k1 - k1
-    for r in range(dst.shape[0]):
-        for c in range(c0, c1):
-            z, y = z_[r, c], y_[r, c]
-            dst[r, c] = k1 / (k1 + exp(-z))
+            z = z_[r, c]
+            if code == LEAKY_RELU:
+                v = k1 if z > k0 else (p1 if z == k0 else p0)
+            elif code == CLIPPED_RELU:
+                v = k1 if (z > k0 and z < p0) else k0
+            elif code == HARD_TANH:
+                v = k1 if (z > -k1 and z < k1) else k0
+            elif code == ELU:
+                v = k1 if z > k0 else exp(z)
+            elif code == SOFTPLUS:
+                v = k1 / (k1 + exp(-z))
+            else:
+                v = k1
+            dst[r, c] = v
 
 
 @njit(error_model="numpy")
 def apply(code, p0, p1, src, dst, c0, c1):
     """dst[r, c] = f(src[r, c]) for every row r and c0 <= c < c1, f the activation ``code``.
     For a whole contiguous block pass it as one row: ``apply(.., a.reshape(1, -1), .., 0, a.size)``."""
-    if code == IDENTITY:
-        _f_identity(p0, p1, src, dst, c0, c1)
-    elif code == SIGMOID:
+    if code == SIGMOID:
         _f_sigmoid(p0, p1, src, dst, c0, c1)
     elif code == TANH:
         _f_tanh(p0, p1, src, dst, c0, c1)
     elif code == RELU:
         _f_relu(p0, p1, src, dst, c0, c1)
-    elif code == LEAKY_RELU:
-        _f_leaky_relu(p0, p1, src, dst, c0, c1)
-    elif code == CLIPPED_RELU:
-        _f_clipped_relu(p0, p1, src, dst, c0, c1)
-    elif code == HARD_TANH:
-        _f_hard_tanh(p0, p1, src, dst, c0, c1)
-    elif code == ELU:
-        _f_elu(p0, p1, src, dst, c0, c1)
-    elif code == SOFTPLUS:
-        _f_softplus(p0, p1, src, dst, c0, c1)
+    else:
+        _f_other(code, p0, p1, src, dst, c0, c1)
 
 
 @njit(error_model="numpy")
 def deriv(code, p0, p1, z, y, dst, c0, c1):
     """dst[r, c] = f'(z[r, c]) given y = f(z), for every row r and c0 <= c < c1."""
-    if code == IDENTITY:
-        _d_identity(p0, p1, z, y, dst, c0, c1)
-    elif code == SIGMOID:
+    if code == SIGMOID:
         _d_sigmoid(p0, p1, z, y, dst, c0, c1)
     elif code == TANH:
         _d_tanh(p0, p1, z, y, dst, c0, c1)
     elif code == RELU:
         _d_relu(p0, p1, z, y, dst, c0, c1)
-    elif code == LEAKY_RELU:
-        _d_leaky_relu(p0, p1, z, y, dst, c0, c1)
-    elif code == CLIPPED_RELU:
-        _d_clipped_relu(p0, p1, z, y, dst, c0, c1)
-    elif code == HARD_TANH:
-        _d_hard_tanh(p0, p1, z, y, dst, c0, c1)
-    elif code == ELU:
-        _d_elu(p0, p1, z, y, dst, c0, c1)
-    elif code == SOFTPLUS:
-        _d_softplus(p0, p1, z, y, dst, c0, c1)
+    else:
+        _d_other(code, p0, p1, z, y, dst, c0, c1)
