@@ -158,3 +158,22 @@ def input_grads(xs, dxs, lead):
     if xs.ndim == 3 and lead:
         return dxs.sum(axis=0)
     return time_first(dxs, lead)
+
+
+def warm_up(dtypes=("float32", "float64")):
+    """Compile the kernels of every cell (both ways of taking the products) into numba's cache,
+    so that later processes load them in about a second:
+    ``python -c "from rnnlab._fused import warm_up; warm_up()"`` (after an install, before the chapters)."""
+    import warnings
+
+    from . import stack
+    own = OWN_PRODUCTS_MAX_H
+    for dtype in dtypes:
+        for cell in ("lstm", "gru", "rnn", "indrnn"):
+            for H in (2, own + 1):
+                spec = stack.ModelSpec(cell=cell, hidden_size=H, dtype=dtype)
+                params = stack.init_population(spec, range(2))
+                xs = np.zeros((3, 2, 2, spec.input_size), dtype=dtype)
+                with warnings.catch_warnings(), np.errstate(all="ignore"):
+                    y, cache = stack.forward(params, xs, spec)
+                    stack.backward(np.ones_like(y), cache)
