@@ -115,9 +115,14 @@ def member_major(a: np.ndarray, n_lead: int) -> np.ndarray:
     a sequence without model axes, ``(T, B, F)``, gives ``(1, T, B, F)``."""
     T, B, F = a.shape[0], a.shape[-2], a.shape[-1]
     if a.ndim == 3:
-        return np.ascontiguousarray(a).reshape(1, T, B, F)
+        return _writable(np.ascontiguousarray(a)).reshape(1, T, B, F)
     axes = tuple(range(1, n_lead + 1)) + (0, n_lead + 1, n_lead + 2)          # (*lead, T, B, F)
-    return np.ascontiguousarray(a.transpose(axes)).reshape(-1, T, B, F)
+    return _writable(np.ascontiguousarray(a.transpose(axes))).reshape(-1, T, B, F)
+
+
+def _writable(a):
+    """``a``, or a copy when it is read-only (numba would compile the kernels again for read-only arrays)."""
+    return a if a.flags.writeable else a.copy()
 
 
 def time_first(store: np.ndarray, lead: tuple) -> np.ndarray:
@@ -128,7 +133,7 @@ def time_first(store: np.ndarray, lead: tuple) -> np.ndarray:
 
 def weights(w: np.ndarray, lead: tuple) -> np.ndarray:
     """A weight array ``(*lead, ...)`` as ``(M, ...)``, C-contiguous."""
-    return np.ascontiguousarray(w).reshape((-1,) + w.shape[len(lead):])
+    return _writable(np.ascontiguousarray(w)).reshape((-1,) + w.shape[len(lead):])
 
 
 def sums_over_time(x, h_prev, dzs, W_x, dW_x, dW_h, db, dxs, accumulate_dxs=False):
