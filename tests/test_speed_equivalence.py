@@ -1,9 +1,10 @@
-"""The fast engine gives bit-for-bit the results of the frozen numpy code (issue 15).
+"""The numpy path of the engine gives bit-for-bit the results of the frozen numpy code (issue 15).
 
 ``_reference_lstm`` is a frozen copy of the layers as they were before the speed
-work. Every output, cache array and gradient must be *identical* (np.array_equal,
-NaN never expected): no tolerance. The optional numba path (RNNLAB_FUSED) is
-checked the same way when numba is installed; the tests skip it otherwise.
+work. Every output, cache array and gradient of the numpy path (``RNNLAB_FUSED=0``)
+must be *identical* (np.array_equal, NaN never expected): no tolerance. The
+compiled path (the default) is checked against the numpy path to a stated
+tolerance in ``tests/test_fused.py``.
 """
 import itertools
 
@@ -11,29 +12,18 @@ import numpy as np
 import pytest
 
 import _reference_lstm as ref
-from rnnlab import _fused, activations, gru, lstm, population, rnn, stack, tasks, train
+from rnnlab import gru, lstm, population, rnn, stack, tasks, train
+from rnnlab._tensor import Workspace
 
 DTYPES = (np.float16, np.float32, np.float64)
 ACTS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
 SIZES = ((1, 1, 1, 1), (5, 3, 2, 4), (12, 8, 3, 16), (7, 4, 2, 33))   # (T, B, D, H)
 
 
-@pytest.fixture(params=["numpy", "fused"], autouse=True)
-def engine(request, monkeypatch):
-    """Every test runs on the numpy path and, when numba is installed, on the fused path."""
-    if request.param == "numpy":
-        monkeypatch.setenv("RNNLAB_FUSED", "0")
-    else:
-        if not _fused.enabled():
-            pytest.skip("numba is not installed (or RNNLAB_FUSED=0): the fused path is off")
-        monkeypatch.setenv("RNNLAB_FUSED", "1")
-    return request.param
-
-
-def test_fused_switch(monkeypatch):
+@pytest.fixture(autouse=True)
+def numpy_path(monkeypatch):
+    """Every test here runs the numpy path."""
     monkeypatch.setenv("RNNLAB_FUSED", "0")
-    assert not _fused.enabled()
-    assert not _fused.usable(np.float32, *(activations.get(a) for a in ("sigmoid", "tanh", "tanh")))
 
 
 def _same(a, b, what):
@@ -80,7 +70,7 @@ def _check_lstm(rng, T, B, D, H, dtype, S=None, shared_x=False, forget_gate=True
         out_r = ref.lstm_backward(dhs, c_r, dstate_T, return_trace=True)
         hs_n, c_n = lstm.forward(params, xs, state0, **kw)
         out_n = lstm.backward(dhs, c_n, dstate_T, return_trace=True)
-        out_plain = lstm.backward(dhs, c_n, dstate_T)          # without a trace: the fused path, if enabled
+        out_plain = lstm.backward(dhs, c_n, dstate_T)          # without a trace
     _same(hs_n, hs_r, "hs")
     _same_tree(out_plain, out_r[:3], "backward without trace")
     for field in ("xs", "zs", "acts", "cs", "sq", "hs"):
@@ -176,8 +166,8 @@ def test_training_20_steps_identical(cell, copy, layers, forget_gate, monkeypatc
 
     new_params, new_hist = run()
     with monkeypatch.context() as m:
-        m.setattr(stack, "forward", ref.stack_forward)
-        m.setattr(stack, "backward", ref.stack_backward)
+        m.setattr(stack, "forward", lambda *a, workspace=None, **k: ref.stack_forward(*a, **k))
+        m.setattr(stack, "backward", lambda *a, workspace=None, **k: ref.stack_backward(*a, **k))
         for k, v in ref.CELLS.items():
             m.setitem(stack.CELLS, k, v)
         ref_params, ref_hist = run()
@@ -187,39 +177,42 @@ def test_training_20_steps_identical(cell, copy, layers, forget_gate, monkeypatc
     assert new_hist.steps_run == ref_hist.steps_run == 20
 
 
-def test_fresh_array_never_hands_out_an_array_still_held():
-    from rnnlab import _tensor
-    shape = (3, 5, 7)
-    a = _tensor.fresh_array(shape, np.float32)
-    view = a[1:]                                            # a view keeps its base alive
-    del a
-    b = _tensor.fresh_array(shape, np.float32)
-    assert not np.shares_memory(b, view)
-    held = [b]
-    del b
-    c = _tensor.fresh_array(shape, np.float32)
-    assert not np.shares_memory(c, held[0]) and not np.shares_memory(c, view)
-    if _tensor._REUSE:                                      # a dropped array comes back: no new memory
-        base = view.base
-        del view, base
-        pooled = [id(x) for x in _tensor._pools()[1][(shape, np.dtype("float32"))]]
-        assert id(_tensor.fresh_array(shape, np.float32)) in pooled
+def test_workspace_reuses_memory_and_gives_the_same_bits(rng):
+    """With a workspace, a second call reuses its buffers (the first call's results are overwritten,
+    as documented) and computes the same bits as without one."""
+    params, xs, dhs, _ = _problem(rng, lstm.init, 8, 4, 2, 8, np.float32, S=3)
+    ws = Workspace()
+    hs1, c1 = lstm.forward(params, xs, workspace=ws)
+    g1 = lstm.backward(dhs, c1, workspace=ws)
+    hs_ref, c_ref = lstm.forward(params, xs)
+    _same(hs1, hs_ref, "hs with a workspace")
+    _same_tree(g1, lstm.backward(dhs, c_ref), "backward with a workspace")
+    held = ws.nbytes
+    hs2, c2 = lstm.forward(params, 2 * xs, workspace=ws)
+    assert np.shares_memory(hs1, hs2) and ws.nbytes == held            # the same memory, reused
+    assert ws.part("a") is ws.part("a") and ws.part("a") is not ws.part("b")
 
 
-def test_page_faults_reused_buffers():
-    """After a warm-up call, forward + backward allocate no fresh large arrays (so few page faults)."""
+def test_no_reference_counting_in_the_package():
+    import pathlib
+    src = pathlib.Path(__file__).resolve().parents[1] / "src" / "rnnlab"
+    assert not [p for p in src.rglob("*.py") if "getrefcount" in p.read_text()]
+
+
+@pytest.mark.parametrize("fused", ["0", "1"])
+def test_page_faults_with_a_workspace(fused, monkeypatch):
+    """After a warm-up call, forward + backward with a workspace take (almost) no page faults."""
     import resource
-    from rnnlab import _tensor
-    if not _tensor._REUSE:
-        pytest.skip("buffer reuse needs exact reference counts (CPython)")
+    monkeypatch.setenv("RNNLAB_FUSED", fused)
     rng = np.random.default_rng(0)
     params = lstm.init(rng, 2, 128, dtype=np.float32)
     xs = rng.standard_normal((100, 32, 2)).astype(np.float32)
     dhs = rng.standard_normal((100, 32, 128)).astype(np.float32)
+    ws = Workspace()
 
     def step():
-        _, cache = lstm.forward(params, xs)
-        lstm.backward(dhs, cache)
+        _, cache = lstm.forward(params, xs, workspace=ws)
+        lstm.backward(dhs, cache, workspace=ws)
 
     step()
     faults = []
@@ -227,4 +220,4 @@ def test_page_faults_reused_buffers():
         before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         step()
         faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
-    assert min(faults) < 100, faults                        # thousands before buffer reuse
+    assert min(faults) < 100, faults                        # thousands without a workspace

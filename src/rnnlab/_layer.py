@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _checks, activations
-from ._tensor import fresh_array, lead_shape
+from ._tensor import empty, lead_shape
 
 
 def check_params(params, xs, keys, n_blocks, name):
@@ -50,13 +50,14 @@ def state(name, value, shape, dtype):
     return a
 
 
-def input_projection(params, xs, lead):
-    """All input projections at once: ``xs @ W_x + b``, (T, *lead, B, nH), writable."""
+def input_projection(params, xs, lead, workspace=None):
+    """All input projections at once: ``xs @ W_x + b``, (T, *lead, B, nH), writable
+    (the workspace's buffer "zs" when a workspace is given)."""
     T, B = xs.shape[0], xs.shape[-2]
     if xs.ndim == 3 and lead:   # data shared by a population: (T, 1.., B, D) broadcasts over the models
         xs = xs.reshape((T,) + (1,) * len(lead) + (B, xs.shape[-1]))
     W_x = params["W_x"]
-    zs = fresh_array(np.broadcast_shapes(xs.shape[:-2], W_x.shape[:-2]) + (B, W_x.shape[-1]), W_x.dtype)
+    zs = empty(workspace, "zs", np.broadcast_shapes(xs.shape[:-2], W_x.shape[:-2]) + (B, W_x.shape[-1]), W_x.dtype)
     np.matmul(xs, W_x, out=zs)                                  # (T, *lead, B, nH)
     zs += params["b"][..., None, :]
     return zs

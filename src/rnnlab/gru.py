@@ -6,7 +6,8 @@
     h_t = (1 - u_t) * n_t + u_t * h_{t-1}
 
 Blocks are stored in the order [u, r, n]: W_x (*lead, D, 3H), W_h (*lead, H, 3H),
-b (*lead, 3H). xs (T, [*lead,] B, D) -> hs (T, *lead, B, H).
+b (*lead, 3H). xs (T, [*lead,] B, D) -> hs (T, *lead, B, H). This numpy code is the
+reference; by default the same computation runs compiled (:mod:`rnnlab._gru_fused`).
 """
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _checks, _layer, activations, init as _init
-from ._tensor import merge_time, sum_over_time, unbroadcast
+from . import _checks, _fused, _gru_fused, _layer, activations, init as _init
+from ._tensor import empty, merge_time, sum_over_time, unbroadcast
 
 KEYS = ("W_x", "W_h", "b")
 
@@ -39,17 +40,21 @@ def init(rng, input_size, hidden_size, *, W_x="glorot", W_h="orthogonal", dtype=
     return {"W_x": _init.get(W_x)(rng, D, 3 * H, dtype=dtype), "W_h": W_hh, "b": np.zeros(3 * H, dtype=dtype)}
 
 
-def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh"):
+def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", workspace=None):
     """Run the GRU over ``xs``; return ``(hs, cache)``. ``state0`` is h0 or None."""
     gate, cand = activations.get(gate), activations.get(cand)
     xs, H, lead = _layer.check_params(params, xs, KEYS, 3, "GRU")
     W_h = params["W_h"]
     T, B = xs.shape[0], xs.shape[-2]
-    hs = np.empty((T + 1,) + lead + (B, H), dtype=W_h.dtype)      # (T+1, *lead, B, H)
-    hs[0] = _layer.state("state0", state0, lead + (B, H), W_h.dtype)
-    zs = _layer.input_projection(params, xs, lead)                # (T, *lead, B, 3H)
-    acts = np.empty_like(zs)
-    rh = np.empty_like(hs[1:])
+    h0 = _layer.state("state0", state0, lead + (B, H), W_h.dtype)
+    if _fused.usable(W_h.dtype, gate, cand):                      # the compiled loop (rnnlab._gru_fused)
+        zs, acts, rh, hs = _gru_fused.forward(params, xs, h0, lead, gate, cand, workspace)
+        return hs[1:], Cache(xs, zs, acts, rh, hs, params, gate, cand)
+    hs = empty(workspace, "hs", (T + 1,) + lead + (B, H), W_h.dtype)   # (T+1, *lead, B, H)
+    hs[0] = h0
+    zs = _layer.input_projection(params, xs, lead, workspace)     # (T, *lead, B, 3H)
+    acts = empty(workspace, "acts", zs.shape, zs.dtype)
+    rh = empty(workspace, "rh", hs[1:].shape, zs.dtype)
     for t in range(T):
         zs[t, ..., :2 * H] += hs[t] @ W_h[..., :2 * H]
         acts[t, ..., :2 * H] = gate.f(zs[t, ..., :2 * H])          # u, r
@@ -61,12 +66,15 @@ def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh"):
     return hs[1:], Cache(xs, zs, acts, rh, hs, params, gate, cand)
 
 
-def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
+def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False, workspace=None):
     """Backprop through time; returns ``(grads, dh0, dxs)`` (plus ``{"dh": ...}`` with ``return_trace``)."""
     _checks.instance("cache", cache, Cache)                    # the cache of this layer's forward
     xs, zs, acts, rh, hs, params = cache.xs, cache.zs, cache.acts, cache.rh, cache.hs, cache.params
     dhs = _layer.check_douts(dhs, hs[1:])
     H = hs.shape[-1]
+    if not return_trace and dhs.dtype == zs.dtype and _fused.usable(zs.dtype, cache.gate, cache.cand):
+        dh_T, = _layer.final_state_grads(dstate_T, hs[0].shape, zs.dtype, 1)
+        return _gru_fused.backward(dhs, cache, dh_T, hs.shape[1:-2], workspace)   # the compiled loop
     dgate = cache.gate.grad(zs[..., :2 * H], acts[..., :2 * H])    # (T, *lead, B, 2H)
     dcand = cache.cand.grad(zs[..., 2 * H:], acts[..., 2 * H:])    # (T, *lead, B, H)
     W_h = params["W_h"]

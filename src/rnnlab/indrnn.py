@@ -24,8 +24,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _checks, _layer, activations, init as _init
-from ._tensor import lead_shape, merge_time, sum_over_time, unbroadcast
+from . import _checks, _fused, _layer, _rnn_fused, activations, init as _init
+from ._tensor import empty, lead_shape, merge_time, sum_over_time, unbroadcast
 
 KEYS = ("W_x", "W_h", "b")
 
@@ -80,7 +80,7 @@ def _check(params, xs):
     return xs.astype(W_h.dtype, copy=False), W_h.shape[-1], lead
 
 
-def forward(params, xs, state0=None, *, act="relu", u_max=1.0):
+def forward(params, xs, state0=None, *, act="relu", u_max=1.0, workspace=None):
     """Run the IndRNN over ``xs``; return ``(hs, cache)``, hs (T, *lead, B, H). ``state0`` is h0 or None."""
     act = activations.get(act)
     u_max = _checks.finite_float("u_max", u_max, positive=True)
@@ -88,9 +88,13 @@ def forward(params, xs, state0=None, *, act="relu", u_max=1.0):
     T, B = xs.shape[0], xs.shape[-2]
     dtype = params["W_h"].dtype
     u = recurrent_weight(params["W_h"], u_max).astype(dtype)[..., None, :]   # (*lead, 1, H)
-    hs = np.empty((T + 1,) + lead + (B, H), dtype=dtype)                    # (T+1, *lead, B, H)
-    hs[0] = _layer.state("state0", state0, lead + (B, H), dtype)
-    zs = _layer.input_projection(params, xs, lead)                         # (T, *lead, B, H)
+    h0 = _layer.state("state0", state0, lead + (B, H), dtype)
+    if _fused.usable(dtype, act):                                          # the compiled loop (rnnlab._rnn_fused)
+        zs, hs = _rnn_fused.forward(params, xs, h0, lead, act, u=u[..., 0, :], workspace=workspace)
+        return hs[1:], Cache(xs, zs, hs, u[..., 0, :], params, act, u_max)
+    hs = empty(workspace, "hs", (T + 1,) + lead + (B, H), dtype)           # (T+1, *lead, B, H)
+    hs[0] = h0
+    zs = _layer.input_projection(params, xs, lead, workspace)              # (T, *lead, B, H)
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(T):
             zs[t] += u * hs[t]
@@ -98,11 +102,17 @@ def forward(params, xs, state0=None, *, act="relu", u_max=1.0):
     return hs[1:], Cache(xs, zs, hs, u[..., 0, :], params, act, u_max)
 
 
-def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
+def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False, workspace=None):
     """Backprop through time; returns ``(grads, dh0, dxs)`` (plus ``{"dh": ...}`` with ``return_trace``)."""
     _checks.instance("cache", cache, Cache)                    # the cache of this layer's forward
     xs, zs, hs, params = cache.xs, cache.zs, cache.hs, cache.params
     dhs = _layer.check_douts(dhs, hs[1:])
+    ratio = cache.u / cache.u_max
+    if not return_trace and dhs.dtype == zs.dtype and _fused.usable(zs.dtype, cache.act):
+        dh_T, = _layer.final_state_grads(dstate_T, hs[0].shape, zs.dtype, 1)
+        grads, dh0, dxs = _rnn_fused.backward(dhs, cache, dh_T, hs.shape[1:-2], u=cache.u, workspace=workspace)
+        grads["W_h"] = grads["W_h"] * (1.0 - ratio * ratio)                # du/dW_h, as below
+        return grads, dh0, dxs
     dact = cache.act.grad(zs, hs[1:])                                      # (T, *lead, B, H)
     u = cache.u[..., None, :]                                              # (*lead, 1, H)
     dzs = np.empty_like(zs)
@@ -115,7 +125,6 @@ def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
         np.multiply(dh, dact[t], out=dzs[t])
         dh_next = dzs[t] * u
     du = merge_time(dzs * hs[:-1]).sum(axis=-2)                           # (*lead, H)
-    ratio = cache.u / cache.u_max
     grads = {"W_x": sum_over_time(xs, dzs), "W_h": du * (1.0 - ratio * ratio), "b": merge_time(dzs).sum(axis=-2)}
     dxs = unbroadcast(dzs @ np.swapaxes(params["W_x"], -1, -2), xs.shape)
     out = (grads, dh_next, dxs)

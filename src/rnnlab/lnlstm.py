@@ -95,7 +95,7 @@ def _check_extra(params, H, lead, dtype):
             raise ValueError(f"params['{k}'] must have shape {lead + (n,)}; got {a.shape}")
 
 
-def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", squash="tanh"):
+def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", squash="tanh", workspace=None):
     """Run the LN-LSTM over ``xs``; return ``(hs, cache)``, hs (T, *lead, B, H). ``state0`` is (h0, c0) or None."""
     gate, cand, squash = activations.get(gate), activations.get(cand), activations.get(squash)
     xs, H, lead = _layer.check_params(params, xs, KEYS, 4, "LN-LSTM")
@@ -139,7 +139,7 @@ def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", squash="tan
     return hs[1:], cache
 
 
-def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
+def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False, workspace=None):
     """Backprop through time; returns ``(grads, (dh0, dc0), dxs)`` (plus a trace with ``return_trace``)."""
     _checks.instance("cache", cache, Cache)                    # the cache of this layer's forward
     p, zs, acts, cs, hs = cache.params, cache.zs, cache.acts, cache.cs, cache.hs

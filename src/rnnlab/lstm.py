@@ -16,10 +16,11 @@ optional population axis ``*lead`` (see :mod:`rnnlab._tensor`):
     W_x (*lead, D, nH)   W_h (*lead, H, nH)   b (*lead, nH)      n = 4 (or 3)
     xs  (T, [*lead,] B, D)   ->   hs (T, *lead, B, H)
 
-Speed without changing a bit (README, "Speed"): no fresh large arrays (scratch
-and recycled outputs from :mod:`rnnlab._tensor`), ``out=`` arguments instead of
-temporaries, backward's local derivatives for a chunk of steps at once, and, if
-numba is installed, compiled elementwise loops (:mod:`rnnlab._fused`).
+This module is the reference, in numpy: ``out=`` arguments instead of
+temporaries, memory from the caller's workspace when it lends one
+(:class:`rnnlab._tensor.Workspace`), backward's local derivatives for a chunk
+of steps at once. By default the same computation runs as compiled loops
+(:mod:`rnnlab._lstm_fused`; ``RNNLAB_FUSED=0`` selects this numpy code).
 """
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _checks, _fused, _layer, activations, init as _init
-from ._tensor import fresh_array, merge_time, sum_over_time, unbroadcast, work_array
+from . import _checks, _fused, _layer, _lstm_fused, activations, init as _init
+from ._tensor import empty, merge_time, sum_over_time, unbroadcast
 
 KEYS = ("W_x", "W_h", "b")
 
@@ -70,11 +71,12 @@ def init(rng, input_size, hidden_size, *, forget_bias=1.0, forget_gate=True,
     return {"W_x": W_x_init(rng, D, n * H, dtype=dtype), "W_h": W_hh, "b": b}
 
 
-def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", squash="tanh", forget_gate=True):
+def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", squash="tanh", forget_gate=True,
+            workspace=None):
     """Run the LSTM over ``xs``; return ``(hs, cache)`` with ``hs`` of shape (T, *lead, B, H).
 
     ``state0`` is ``(h0, c0)`` or None for zeros. The final state is
-    ``(cache.hs[-1], cache.cs[-1])``.
+    ``(cache.hs[-1], cache.cs[-1])``. ``workspace``: see :class:`rnnlab._tensor.Workspace`.
     """
     gate, cand, squash = activations.get(gate), activations.get(cand), activations.get(squash)
     forget_gate = _checks.boolean("forget_gate", forget_gate)
@@ -89,18 +91,19 @@ def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", squash="tan
     c0 = _layer.state("c0", state0[1], lead + (B, H), W_h.dtype)
 
     nH, dtype = W_h.shape[-1], W_h.dtype
-    zs = _layer.input_projection(params, xs, lead)              # (T, *lead, B, nH): one matmul for all steps
-    acts = fresh_array(zs.shape, dtype)                         # (T, *lead, B, nH)
-    cs = fresh_array((T + 1,) + lead + (B, H), dtype)           # (T+1, *lead, B, H)
-    hs = fresh_array(cs.shape, dtype)                           # (T+1, *lead, B, H)
-    sq = fresh_array(cs.shape, dtype)[1:]                       # (T, *lead, B, H)
+    if _fused.usable(dtype, gate, cand, squash):                # the compiled loop (rnnlab._lstm_fused)
+        zs, acts, cs, sq, hs = _lstm_fused.forward(params, xs, h0, c0, lead, gate, cand, squash, forget_gate, workspace)
+        return hs[1:], Cache(xs, zs, acts, cs, sq, hs, params, gate, cand, squash, forget_gate)
+    ws = workspace
+    zs = _layer.input_projection(params, xs, lead, ws)          # (T, *lead, B, nH): one matmul for all steps
+    acts = empty(ws, "acts", zs.shape, dtype)                   # (T, *lead, B, nH)
+    cs = empty(ws, "cs", (T + 1,) + lead + (B, H), dtype)       # (T+1, *lead, B, H)
+    hs = empty(ws, "hs", cs.shape, dtype)                       # (T+1, *lead, B, H)
+    sq = empty(ws, "sq", cs.shape, dtype)[1:]                   # (T, *lead, B, H)
     cs[0], hs[0] = c0, h0
-    rec = work_array("lstm.rec", lead + (B, nH), dtype)         # (*lead, B, nH) scratch
-    ig = work_array("lstm.ig", lead + (B, H), dtype)            # (*lead, B, H) scratch
+    rec = empty(ws, "rec", lead + (B, nH), dtype)               # (*lead, B, nH) scratch
+    ig = empty(ws, "ig", lead + (B, H), dtype)                  # (*lead, B, H) scratch
     whole_rows = _layer.elementwise_safe(gate)
-    fused = _fused.usable(dtype)                                # optional numba kernels for the cell update
-    if fused:
-        fused_cell, fused_hidden = _fused.forward_steps(acts, cs, sq, hs, forget_gate)
     with np.errstate(over="ignore", invalid="ignore"):     # an unbounded loop may overflow to inf/NaN, by design
         for t in range(T):
             np.matmul(hs[t], W_h, out=rec)                          # (*lead, B, nH)
@@ -110,25 +113,19 @@ def forward(params, xs, state0=None, *, gate="sigmoid", cand="tanh", squash="tan
             else:
                 _layer.apply_into(gate, zs[t, ..., H:], acts[t, ..., H:])   # i, f, o
             _layer.apply_into(cand, zs[t, ..., :H], acts[t, ..., :H])       # g
-            if fused:
-                fused_cell(t)
+            np.multiply(acts[t, ..., H:2 * H], acts[t, ..., :H], out=ig)   # i g, (*lead, B, H)
+            if forget_gate:
+                np.multiply(acts[t, ..., 2 * H:3 * H], cs[t], out=cs[t + 1])
+                cs[t + 1] += ig                                     # c_t = f c_{t-1} + i g
             else:
-                np.multiply(acts[t, ..., H:2 * H], acts[t, ..., :H], out=ig)   # i g, (*lead, B, H)
-                if forget_gate:
-                    np.multiply(acts[t, ..., 2 * H:3 * H], cs[t], out=cs[t + 1])
-                    cs[t + 1] += ig                                 # c_t = f c_{t-1} + i g
-                else:
-                    np.add(cs[t], ig, out=cs[t + 1])
+                np.add(cs[t], ig, out=cs[t + 1])
             _layer.apply_into(squash, cs[t + 1], sq[t])             # (*lead, B, H)
-            if fused:
-                fused_hidden(t)
-            else:
-                np.multiply(acts[t, ..., -H:], sq[t], out=hs[t + 1])   # h_t = o squash(c_t)
+            np.multiply(acts[t, ..., -H:], sq[t], out=hs[t + 1])    # h_t = o squash(c_t)
     cache = Cache(xs, zs, acts, cs, sq, hs, params, gate, cand, squash, forget_gate)
     return hs[1:], cache
 
 
-def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
+def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False, workspace=None):
     """Backprop through time. ``dhs`` is dLoss/dh_t for every step, (T, *lead, B, H).
 
     Returns ``(grads, dstate0, dxs)``: grads with the keys of params,
@@ -141,31 +138,30 @@ def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
     xs, zs, acts, cs, hs, params = cache.xs, cache.zs, cache.acts, cache.cs, cache.hs, cache.params
     T, H = zs.shape[0], cs.shape[-1]
     dhs = _layer.check_douts(dhs, hs[1:])
+    if not return_trace and dhs.dtype == zs.dtype and _fused.usable(zs.dtype, cache.gate, cache.cand, cache.squash):
+        dh_T, dc_T = _layer.final_state_grads(dstate_T, hs[0].shape, zs.dtype, 2)
+        return _lstm_fused.backward(dhs, cache, dh_T, dc_T, hs.shape[1:-2], workspace)   # the compiled loop
+    ws = workspace
     W_hT = np.swapaxes(params["W_h"], -1, -2)                   # (*lead, nH, H)
-    dzs = work_array("lstm.dzs", zs.shape, zs.dtype)            # (T, *lead, B, nH)
+    dzs = empty(ws, "dzs", zs.shape, zs.dtype)                  # (T, *lead, B, nH)
     dh_T, dc_T = _layer.final_state_grads(dstate_T, hs[0].shape, zs.dtype, 2)
     wd = np.result_type(dhs.dtype, zs.dtype)                    # dhs of another float dtype promotes dh and dc
-    dh_next = fresh_array(hs[0].shape, zs.dtype)                # (*lead, B, H); after the loop: dh0
-    dc_next = work_array("lstm.dc_next", hs[0].shape, wd)       # (*lead, B, H); after the loop: dc0
-    dh_next[...], dc_next[...] = dh_T, dc_T
+    dh_next = np.array(dh_T, dtype=zs.dtype)                    # (*lead, B, H); after the loop: dh0
+    dc_next = np.array(dc_T, dtype=wd)                          # (*lead, B, H); after the loop: dc0
     trace = {"dh": np.empty_like(hs[1:]), "dc": np.empty_like(cs[1:])} if return_trace else None
-    if not return_trace and wd == zs.dtype and _fused.usable(wd, cache.gate, cache.cand, cache.squash):
-        _fused.backward(np.ascontiguousarray(dhs), acts, cs, cache.sq, dzs, W_hT, dh_next, dc_next,
-                        cache.gate, cache.cand, cache.squash, cache.forget_gate)   # optional numba kernel
-    else:
-        _steps_back(dhs, cache, dzs, W_hT, dh_next, dc_next, wd, trace)
-    dz_rows = merge_time(dzs, "lstm.dz_rows")                   # (*lead, T*B, nH): time folded into rows
+    _steps_back(dhs, cache, dzs, W_hT, dh_next, dc_next, wd, trace, ws)
+    dz_rows = merge_time(dzs, ws, "dz_rows")                    # (*lead, T*B, nH): time folded into rows
     grads = {
         "W_x": sum_over_time(xs, dz_rows, merged=True),         # (*lead, D, nH); broadcasts over shared xs
-        "W_h": np.swapaxes(merge_time(hs[:-1], "lstm.h_rows"), -1, -2) @ dz_rows,   # (*lead, H, nH): one matmul
+        "W_h": np.swapaxes(merge_time(hs[:-1], ws, "h_rows"), -1, -2) @ dz_rows,   # (*lead, H, nH): one matmul
         "b": dz_rows.sum(axis=-2),                              # (*lead, nH)
     }
     dxs = unbroadcast(dzs @ np.swapaxes(params["W_x"], -1, -2), xs.shape)  # like xs
-    out = (grads, (dh_next, dc_next.copy()), dxs)
+    out = (grads, (dh_next, dc_next), dxs)
     return out + (trace,) if return_trace else out
 
 
-def _steps_back(dhs, cache, dzs, W_hT, dh_next, dc_next, wd, trace):
+def _steps_back(dhs, cache, dzs, W_hT, dh_next, dc_next, wd, trace, ws):
     """The loop of :func:`backward` in numpy: fills ``dzs``; ``dh_next``, ``dc_next`` end at step 0.
 
     The local derivatives K (stored in dzs, then scaled in place) and P are computed
@@ -176,9 +172,9 @@ def _steps_back(dhs, cache, dzs, W_hT, dh_next, dc_next, wd, trace):
     T, H, lead_B = zs.shape[0], cs.shape[-1], zs.shape[1:-1]
     n = n_blocks(fg)
     chunk = max(1, min(T, 2 ** 18 // max(1, zs[0].nbytes)))     # steps per chunk
-    dh, dc = (work_array(f"lstm.{k}", lead_B + (H,), wd) for k in ("dh", "dc"))   # (*lead, B, H)
-    P_buf = work_array("lstm.P", (chunk,) + lead_B + (H,), zs.dtype)            # (chunk, *lead, B, H)
-    dgate_buf = work_array("lstm.dgate", (chunk,) + zs.shape[1:], zs.dtype)    # gate'(z) [unused, i, (f), o]
+    dh, dc = (empty(ws, k, lead_B + (H,), wd) for k in ("dh", "dc"))             # (*lead, B, H)
+    P_buf = empty(ws, "P", (chunk,) + lead_B + (H,), zs.dtype)                  # (chunk, *lead, B, H)
+    dgate_buf = empty(ws, "dgate", (chunk,) + zs.shape[1:], zs.dtype)          # gate'(z) [unused, i, (f), o]
     whole_rows = _layer.elementwise_safe(cache.gate)
     shape4 = lead_B + (n, H)
     for t1 in range(T, 0, -chunk):

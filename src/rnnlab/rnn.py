@@ -9,7 +9,8 @@ Backward, with dh_t the total gradient reaching h_t:
     dh_{t-1} += dz_t W_h^T                   so dh_t/dh_{t-1} = diag(act'(z_t)) W_h^T
 
 Shapes: W_x (*lead, D, H), W_h (*lead, H, H), b (*lead, H);
-xs (T, [*lead,] B, D) -> hs (T, *lead, B, H).
+xs (T, [*lead,] B, D) -> hs (T, *lead, B, H). This numpy code is the reference; by
+default the same computation runs compiled (:mod:`rnnlab._rnn_fused`).
 """
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _checks, _layer, activations, init as _init
-from ._tensor import sum_over_time, merge_time, unbroadcast
+from . import _checks, _fused, _layer, _rnn_fused, activations, init as _init
+from ._tensor import empty, merge_time, sum_over_time, unbroadcast
 
 KEYS = ("W_x", "W_h", "b")
 
@@ -40,15 +41,19 @@ def init(rng, input_size, hidden_size, *, W_x="glorot", W_h="orthogonal", W_h_ga
     return {"W_x": _init.get(W_x)(rng, D, H, dtype=dtype), "W_h": W_hh, "b": np.zeros(H, dtype=dtype)}
 
 
-def forward(params, xs, state0=None, *, act="tanh"):
+def forward(params, xs, state0=None, *, act="tanh", workspace=None):
     """Run the RNN over ``xs``; return ``(hs, cache)``, hs (T, *lead, B, H). ``state0`` is h0 or None."""
     act = activations.get(act)
     xs, H, lead = _layer.check_params(params, xs, KEYS, 1, "RNN")
     W_h = params["W_h"]
     T, B = xs.shape[0], xs.shape[-2]
-    hs = np.empty((T + 1,) + lead + (B, H), dtype=W_h.dtype)   # (T+1, *lead, B, H)
-    hs[0] = _layer.state("state0", state0, lead + (B, H), W_h.dtype)
-    zs = _layer.input_projection(params, xs, lead)             # (T, *lead, B, H)
+    h0 = _layer.state("state0", state0, lead + (B, H), W_h.dtype)
+    if _fused.usable(W_h.dtype, act):                           # the compiled loop (rnnlab._rnn_fused)
+        zs, hs = _rnn_fused.forward(params, xs, h0, lead, act, workspace=workspace)
+        return hs[1:], Cache(xs, zs, hs, params, act)
+    hs = empty(workspace, "hs", (T + 1,) + lead + (B, H), W_h.dtype)   # (T+1, *lead, B, H)
+    hs[0] = h0
+    zs = _layer.input_projection(params, xs, lead, workspace)  # (T, *lead, B, H)
     with np.errstate(over="ignore", invalid="ignore"):           # an exploding loop gives inf/NaN, by design
         for t in range(T):
             zs[t] += hs[t] @ W_h                                 # (*lead, B, H)
@@ -56,11 +61,14 @@ def forward(params, xs, state0=None, *, act="tanh"):
     return hs[1:], Cache(xs, zs, hs, params, act)
 
 
-def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False):
+def backward(dhs, cache: Cache, dstate_T=None, *, return_trace=False, workspace=None):
     """Backprop through time; returns ``(grads, dh0, dxs)`` (plus ``{"dh": ...}`` with ``return_trace``)."""
     _checks.instance("cache", cache, Cache)                    # the cache of this layer's forward
     xs, zs, hs, params = cache.xs, cache.zs, cache.hs, cache.params
     dhs = _layer.check_douts(dhs, hs[1:])
+    if not return_trace and dhs.dtype == zs.dtype and _fused.usable(zs.dtype, cache.act):
+        dh_T, = _layer.final_state_grads(dstate_T, hs[0].shape, zs.dtype, 1)
+        return _rnn_fused.backward(dhs, cache, dh_T, hs.shape[1:-2], workspace=workspace)   # compiled
     dact = cache.act.grad(zs, hs[1:])                            # (T, *lead, B, H), all steps at once
     W_hT = np.swapaxes(params["W_h"], -1, -2)
     dzs = np.empty_like(zs)

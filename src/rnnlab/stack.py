@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _checks, activations, gru, indrnn, init as _init, lnlstm, lstm, rnn
-from ._tensor import merge_time, sum_over_time, work_array
+from ._tensor import empty, merge_time, sum_over_time
 
 CELLS = {"rnn": rnn, "lstm": lstm, "gru": gru}
 CELL_OPTIONS = {"rnn": ("act",), "lstm": ("gate", "cand", "squash", "forget_gate"), "gru": ("gate", "cand")}
@@ -156,8 +156,11 @@ def _check_against_spec(params, spec):
                              f"got {getattr(W_h, 'shape', None)}")
 
 
-def forward(params: dict, xs, spec: ModelSpec, states0=None):
-    """Model output and cache. ``states0``: one initial state per layer, or None."""
+def forward(params: dict, xs, spec: ModelSpec, states0=None, *, workspace=None):
+    """Model output and cache. ``states0``: one initial state per layer, or None.
+
+    ``workspace`` (:class:`rnnlab._tensor.Workspace`): memory lent by the caller; the
+    cache then lives in it until the next call given the same workspace."""
     _checks.instance("spec", spec, ModelSpec)
     _check_against_spec(params, spec)
     if not (states0 is None or isinstance(states0, (list, tuple))):
@@ -172,16 +175,18 @@ def forward(params: dict, xs, spec: ModelSpec, states0=None):
         if l > 0 and between is not None:
             between_inputs.append(seq)
             seq = between.f(seq)
-        seq, c = cell.forward(_layer_params(params, l, cell.KEYS), seq, states0[l], **spec.cell_options)
+        seq, c = cell.forward(_layer_params(params, l, cell.KEYS), seq, states0[l], **spec.cell_options,
+                              workspace=None if workspace is None else workspace.part(f"l{l}"))
         caches.append(c)
     top = seq if spec.return_sequences else seq[-1]             # (T, *lead, B, H) or (*lead, B, H)
     y = top @ params["out.W"] + params["out.b"][..., None, :]   # (..., B, O)
     return y, Cache(caches, between_inputs, top, params, spec)
 
 
-def backward(dy, cache: Cache, *, return_trace=False):
+def backward(dy, cache: Cache, *, return_trace=False, workspace=None):
     """Gradients of every parameter, given dLoss/dy. Returns ``grads`` (and,
-    with ``return_trace``, a list of per-layer traces of dLoss/dh_t)."""
+    with ``return_trace``, a list of per-layer traces of dLoss/dh_t).
+    ``workspace``: as for :func:`forward` (the same one may be passed to both)."""
     params, spec, top = _checks.instance("cache", cache, Cache).params, cache.spec, cache.top
     dy = _checks.float_array("dy", np.asarray(dy))
     if dy.shape[:-1] != top.shape[:-1] or dy.shape[-1] != spec.output_size:
@@ -191,8 +196,10 @@ def backward(dy, cache: Cache, *, return_trace=False):
     else:                       # top (*lead, B, H), dy (*lead, B, O)
         grads = {"out.W": np.swapaxes(top, -1, -2) @ dy, "out.b": dy.sum(axis=-2)}
     dtop = dy @ np.swapaxes(params["out.W"], -1, -2)            # like top
-    last = cache.layer_caches[-1]
-    dseq = work_array("stack.dseq", last.hs[1:].shape, last.hs.dtype)   # (T, *lead, B, H), reused
+    hs = cache.layer_caches[-1].hs                             # (T+1, *lead, B, H)
+    T, lead, BH = hs.shape[0] - 1, hs.shape[1:-2], hs.shape[-2:]
+    store = empty(workspace, "dseq", (int(np.prod(lead, dtype=int)), T) + BH, hs.dtype)   # member-major (M, T, B, H)
+    dseq = np.moveaxis(store.reshape(lead + (T,) + BH), len(lead), 0)   # (T, *lead, B, H) view
     dseq[...] = 0
     if spec.return_sequences:
         dseq += dtop
@@ -202,7 +209,8 @@ def backward(dy, cache: Cache, *, return_trace=False):
     between = None if spec.between is None else activations.get(spec.between)
     traces = [None] * spec.layers
     for l in reversed(range(spec.layers)):
-        out = cell.backward(dseq, cache.layer_caches[l], return_trace=return_trace)
+        out = cell.backward(dseq, cache.layer_caches[l], return_trace=return_trace,
+                            workspace=None if workspace is None else workspace.part(f"l{l}"))
         g, dseq = out[0], out[2]
         if return_trace:
             traces[l] = out[3]

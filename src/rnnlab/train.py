@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _checks, losses, optim, population, stack
+from ._tensor import Workspace
 
 DIVERGE_FACTOR = 1e4
 """Loss ceiling, in units of the task baseline, above which a run has diverged."""
@@ -96,12 +97,12 @@ def _check_fit(spec: stack.ModelSpec, task):
             raise ValueError(f"spec.{name} must match the task's ({getattr(task, name)!r}); got {getattr(spec, name)!r}")
 
 
-def loss_and_grads(params, spec, xs, targets, loss="mse", *, return_cache=False):
-    """Per-model loss and gradients of their sum for one batch."""
+def loss_and_grads(params, spec, xs, targets, loss="mse", *, return_cache=False, workspace=None):
+    """Per-model loss and gradients of their sum for one batch (``workspace``: see :func:`rnnlab.stack.forward`)."""
     _checks.choice("loss", loss, losses.LOSSES)
-    y, cache = stack.forward(params, xs, spec)
+    y, cache = stack.forward(params, xs, spec, workspace=workspace)
     value, dy = losses.LOSSES[loss](y, targets, time_axis=spec.return_sequences)
-    grads = stack.backward(dy, cache)
+    grads = stack.backward(dy, cache, workspace=workspace)
     return (value, grads, cache) if return_cache else (value, grads)
 
 
@@ -161,10 +162,12 @@ def train(params: dict, spec: stack.ModelSpec, task, config: TrainConfig, rng):
     limit = config.diverge_factor * task.baseline
     step_fn = optim.OPTIMIZERS[config.optimizer]
     opt_state, steps_run = None, 0
+    workspace = Workspace()                # memory reused by every step: no page faults after the first
     with np.errstate(all="ignore"):
         for step in range(config.steps):
             xs, targets = draw(task, config.batch_size)
-            value, grads, cache = loss_and_grads(params, spec, xs, targets, task.loss, return_cache=True)
+            value, grads, cache = loss_and_grads(params, spec, xs, targets, task.loss, return_cache=True,
+                                                 workspace=workspace)
             gnorm = optim.global_norm(grads, n_lead)
             bad = alive & ~(np.isfinite(value) & np.isfinite(gnorm) & (value <= limit))
             diverged_at[bad] = step
