@@ -3,7 +3,7 @@
     python3 tools/fork.py 01 05 09                         # keep chapters 1, 5 and 9; remove the others
     python3 tools/fork.py 01 05 09 --repo https://github.com/ME/my-course   # ... and set the repository URL
     python3 tools/fork.py --repo https://github.com/ME/my-course            # only set the repository URL
-    python3 tools/fork.py --check                          # only report toc / intro / ledger / link problems
+    python3 tools/fork.py --check                          # only report toc / intro / ledger / link / URL problems
 
 Any Python >= 3.10 with nothing installed (the standard library only). It plans every change first and
 checks the smaller book it would make (every chapter in `_toc.yml`, the introduction and the ledger; every
@@ -24,11 +24,9 @@ editor can reword each sentence. Afterwards `make test` and `make book` pass on 
 
 :func:`problems` is the consistency check used by tests/test_course_kit.py on the full book too.
 """
-from __future__ import annotations
-
 import sys
 
-if sys.version_info < (3, 10):
+if sys.version_info < (3, 10):                 # checked before anything newer than Python 3.6 runs
     sys.exit(f"tools/fork.py needs Python 3.10 or newer; this is Python {sys.version.split()[0]}. Nothing was changed.")
 
 import json  # noqa: E402
@@ -402,8 +400,9 @@ def main(argv) -> int:
         repo = args[i + 1]
         del args[i:i + 2]
     if args[:1] == ["--check"] or (not args and repo is None):
-        found = problems(ROOT)
-        print("\n".join(found) or "toc, intro, ledger and links are consistent")
+        found = problems(ROOT) + [f"{p.relative_to(ROOT)} does not carry the repository URL of _config.yml "
+                                  "(python3 tools/repo_url.py copies it)" for p in repo_url.planned(ROOT)]
+        print("\n".join(found) or "toc, intro, ledger, links and repository URL are consistent")
         return 1 if found else 0
     bad = [a for a in args if not re.fullmatch(r"\d{1,2}", a)]
     if bad:
