@@ -281,6 +281,22 @@ def test_stored_path_checks_its_argument(capsys):
         stored.path("../results")
 
 
+def test_stored_uses_the_installed_copy_outside_a_checkout(tmp_path, monkeypatch, capsys):
+    from rnnlab import stored
+    package = tmp_path / "site-packages" / "rnnlab"
+    (package / "_results" / "grid_a").mkdir(parents=True)
+    (package / "_results" / "single_b.json").write_text("{}")
+    monkeypatch.setattr(stored, "PACKAGE", package)
+    monkeypatch.setattr(stored, "INSTALLED", package / "_results")
+    assert stored.source() == (package / "_results", stored.PACKAGED)
+    assert stored.names() == ["grid_a", "single_b"]
+    assert stored.path("single_b") == package / "_results" / "single_b"
+    assert capsys.readouterr().out.strip() == "stored result 'single_b': the copy installed with rnnlab"
+    shutil.rmtree(package / "_results")
+    with pytest.raises(FileNotFoundError, match="no stored results"):
+        stored.source()
+
+
 # ---- lock, licences, workflows, Binder -------------------------------------------------------------------
 
 def _pins(lock_text: str) -> dict:
@@ -490,7 +506,7 @@ def test_end_to_end_fork_with_the_system_python_then_make_test_and_make_book(tmp
         done = subprocess.run(["make", target, f"PYTHON={system_python()}"], cwd=root, capture_output=True,
                               text=True, env=_env(), timeout=3600)
         assert done.returncode == 0, f"make {target} failed in the fork:\n{done.stdout[-6000:]}\n{done.stderr[-4000:]}"
-    html = (root / "_build" / "html" / "index.html").read_text()
-    assert "example.org/course/book" in html
+    html = (root / "_build" / "html" / "intro.html").read_text()
+    assert "https://example.org/course/book" in html and "colab.research.google.com" not in html
     for stem in (s for n, s in CHAPTERS.items() if n not in keep):
         assert not (root / "_build" / "html" / "chapters" / f"{stem}.html").exists()
