@@ -27,8 +27,9 @@ $(STAMP): requirements.lock requirements.txt pyproject.toml
 lock:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet "uv>=0.5"
-	$(BIN)/uv pip compile requirements.txt --universal --python-version 3.10 --no-python-downloads \
+	$(BIN)/uv pip compile --quiet requirements.txt --universal --python-version 3.10 --no-python-downloads \
 	    --no-emit-package rnnlab --custom-compile-command "make lock" $(LOCK_FLAGS) -o requirements.lock
+	@echo "requirements.lock written (git diff requirements.lock shows what moved)"
 
 ## repo-url: copy the repository URL of _config.yml into every Colab cell, student copy and the README
 ## (python3 only, no packages; book, test and execute do it first)
