@@ -111,6 +111,7 @@ def stored_seconds(nb: dict):
 SOLUTION = re.compile(r"(:{3,})\{solution\}\s*(\S+)[^\n]*\n(.*?)\n\1(?=\s|$)", re.S)
 EXERCISE = re.compile(r"(:{3,})\{exercise\}[^\n]*\n(.*?)\n\1(?=\s|$)", re.S)
 USES_CODE = re.compile(r"```|`[^`\n]*\w\([^`\n]*`")   # a code block, or inline code that calls something
+STORED = re.compile(r"""\bstored\.path\(\s*["']([\w.-]+)["']""")  # rnnlab.stored.path("name"): a stored result read
 
 
 def chapter_rows(srcdir: Path, docnames) -> list:
@@ -131,8 +132,10 @@ def chapter_rows(srcdir: Path, docnames) -> list:
                 if USES_CODE.search(m.group(2)):
                     code.add(label.group(1))
         code |= {m.group(2) for m in SOLUTION.finditer(text) if USES_CODE.search(m.group(3))}
+        source = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
         rows.append({"doc": doc, "no": int(CHAPTER.match(doc).group(1)), "seconds": seconds, "date": date,
-                     "exercises": labels, "code": [lab for lab in labels if lab in code]})  # code: the exercise or its solution runs code
+                     "exercises": labels, "code": [lab for lab in labels if lab in code],  # code: the exercise or its solution runs code
+                     "stored": sorted(set(STORED.findall(source)))})
     return rows
 
 
@@ -152,13 +155,15 @@ def execution_table(rows) -> str:
 
 
 def teaching_table(rows, prereq: dict) -> str:
-    out = ["| chapter | prerequisites | run time | exercises that run code (homework) | pen and paper |",
-           "|---|---|---|---|---|"]
+    out = ["| chapter | prerequisites | run time | stored results it reads (shipped with rnnlab) "
+           "| exercises that run code (homework) | pen and paper |",
+           "|---|---|---|---|---|---|"]
     for r in rows:
         idx = {lab: i for i, lab in enumerate(r["exercises"], start=1)}
         code = [idx[lab] for lab in r["code"]]
         paper = [i for lab, i in idx.items() if lab not in r["code"]]
-        out.append(f"| {{doc}}`{r['doc']}` | {prereq.get(r['doc'][9:11], '–')} | {_fmt_s(r['seconds'])} | "
+        stored = ", ".join(f"`{name}`" for name in r.get("stored", [])) or "none"
+        out.append(f"| {{doc}}`{r['doc']}` | {prereq.get(r['doc'][9:11], '–')} | {_fmt_s(r['seconds'])} | {stored} | "
                    f"{_exercise_list(code, r['no'])} | {_exercise_list(paper, r['no'])} |")
     return "\n".join(out)
 

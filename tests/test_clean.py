@@ -42,3 +42,10 @@ def test_clean_copy_keeps_exercises_and_drops_solutions_and_outputs(chapter):
     assert all(not c.outputs and c.execution_count is None for c in student.cells if c.cell_type == "code")
     assert [c.source for c in student.cells if c.cell_type == "code"] == \
            [c.source for c in key.cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_the_standard_library_writer_matches_nbformat(chapter):
+    """tools/make_clean.py writes without nbformat (tools/fork.py runs with nothing installed): same bytes."""
+    student = make_clean.clean(nbformat.read(chapter, as_version=4))
+    assert make_clean.student_copy(chapter) == nbformat.writes(nbformat.from_dict(student)) + "\n"

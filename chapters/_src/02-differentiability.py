@@ -381,10 +381,9 @@ plt.close(fig)
 # %%
 import scipy.stats
 
-from rnnlab import stats, store
+from rnnlab import stats, store, stored
 
-RESULTS = "../results" if os.path.isdir("../results") else "results"
-tr_arrays, tr_meta = store.load(os.path.join(RESULTS, "relu0_training"))
+tr_arrays, tr_meta = store.load(stored.path("relu0_training"))
 TR = tr_meta["provenance"]["settings"]
 print(store.describe(tr_meta))
 tr_loss = tr_arrays["loss"]                                  # (precs, depths, d0, seeds)

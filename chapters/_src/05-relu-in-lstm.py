@@ -36,7 +36,7 @@ if "google.colab" in sys.modules:
 import matplotlib.pyplot as plt
 import numpy as np
 
-from rnnlab import lstm, plotting, population, stack, stats, store, sweep, tasks, threads, train
+from rnnlab import lstm, plotting, population, stack, stats, store, stored, sweep, tasks, threads, train
 from rnnlab.instruments import relu_in_lstm
 from rnnlab.book import glue
 from rnnlab.grids import relu_in_lstm as grid
@@ -44,7 +44,9 @@ from rnnlab.grids import relu_in_lstm as grid
 threads.one_blas_thread()     # many tiny matrices: one BLAS thread is much faster than several
 plotting.use_book_style()
 
-GRID_DIR = "../results/relu_in_lstm_v2"   # the stored grid: `python -m rnnlab.grids relu_in_lstm` (and relu_in_lstm_sgd)
+GRID_DIR = stored.path("relu_in_lstm_v2")   # the stored grids: `python -m rnnlab.grids relu_in_lstm` (and relu_in_lstm_sgd, _ceiling)
+SGD_DIR = stored.path("relu_in_lstm_v2_sgd")
+CEILING_DIR = stored.path("relu_in_lstm_v2_ceiling")
 S = grid.SETTINGS
 BASELINE = tasks.AddingTask(2).baseline  # 1/6: the constant prediction 1
 THRESHOLD = S["success_frac"] * BASELINE
@@ -206,7 +208,7 @@ ex.display()
 # **The grid.** At the short horizon $T = 20$: all six variants, Adam at learning rates 0.001 and 0.01, no clipping. At $T = 80$: the standard cell and the Keras swap with and without clipping by global norm (threshold 1), and `tanh/relu`, `relu/tanh` and NOAF without clipping, all with Adam at both rates; and an SGD arm with the standard cell and the Keras swap, with and without clipping, at learning rates 0.3 and 1. The two SGD rates were fixed by a pilot on the standard cell alone (rates 0.03 to 1): the largest rate at which unclipped runs stayed finite, and the next one. The grid is too big for a 60-second chapter, so it was produced offline, and its provenance is stored with it: `python -m rnnlab.grids relu_in_lstm` for the Adam squares and `python -m rnnlab.grids relu_in_lstm_sgd` for the SGD ones (the same cells, stored separately because they were run separately).
 
 # %% tags=["nbval-ignore-output"]
-results, info = relu_in_lstm.load_grid([GRID_DIR, GRID_DIR + "_sgd"], grid.cells())
+results, info = relu_in_lstm.load_grid([GRID_DIR, SGD_DIR], grid.cells())
 print("made by:", *info["commands"], sep="\n  ")
 print("between", info["first"], "and", info["last"], "| CPU time of the cells:", round(info["cpu_s"]), "s")
 if info["stale"]:
@@ -518,8 +520,8 @@ glue("relu_recovered_peak", int(round(recovered_peak / BASELINE, -2)), display=F
 # **Without the ceiling.** The divergence rule is itself a stopping rule, at $10^4$ times the baseline, and runs in this grid spiked as high as about {glue:text}`relu_recovered_peak` times the baseline and still came back. So a control grid (`python -m rnnlab.grids relu_in_lstm_ceiling`) retrained the two (relu, relu) Adam squares at $T = 80$ with the same seeds and data streams, stopping a run only at inf or NaN. Up to the step where the main grid froze a run, the two are the same computation.
 
 # %% tags=["nbval-ignore-output"]
-ceiling = {r["cell"]["clip"]: r["arrays"] for r in sweep.load_cells(GRID_DIR + "_ceiling")}
-print(store.describe(sweep.load_manifest(GRID_DIR + "_ceiling")))
+ceiling = {r["cell"]["clip"]: r["arrays"] for r in sweep.load_cells(CEILING_DIR)}
+print(store.describe(sweep.load_manifest(CEILING_DIR)))
 
 # %%
 no_ceiling = {}

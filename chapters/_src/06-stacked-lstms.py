@@ -31,12 +31,10 @@ if "google.colab" in sys.modules:
     %pip install -q "rnnlab @ git+https://github.com/rnnlab-book/why-not-relu-in-lstm"
 
 # %%
-from pathlib import Path
-
 import numpy as np
 import matplotlib.pyplot as plt
 
-from rnnlab import activations, explore, lstm, plotting, population, stack, stats, store, sweep, tasks, threads, train
+from rnnlab import activations, explore, lstm, plotting, population, stack, stats, store, stored, sweep, tasks, threads, train
 from rnnlab.instruments import gradient_flow as flow
 from rnnlab.book import glue
 from rnnlab.grids import stacked as grid
@@ -44,7 +42,7 @@ from rnnlab.grids import stacked as grid
 threads.one_blas_thread()   # many small matrices: one BLAS thread is faster than several
 
 plotting.use_book_style()
-RESULTS = Path("../results/stacked")     # made by: python -m rnnlab.grids stacked --out results/stacked
+RESULTS = stored.path("stacked")     # made by: python -m rnnlab.grids stacked --out results/stacked
 SEEDS = list(range(10))    # seeds of the illustrations at initialisation, all reported
 LIVE_SEEDS = list(range(1000, 1010))   # fresh seeds for the live slice (the stored grid used 0-99)
 DATA_SEED = 1              # the demo batch of the shapes section

@@ -31,12 +31,10 @@ if "google.colab" in sys.modules:
     # %pip install -q "rnnlab @ git+https://github.com/rnnlab-book/why-not-relu-in-lstm"
 
 # %%
-from pathlib import Path
-
 import numpy as np
 import matplotlib.pyplot as plt
 
-from rnnlab import activations, lstm, plotting, store
+from rnnlab import activations, lstm, plotting, store, stored
 from rnnlab.instruments import compute_cost
 from rnnlab.book import glue
 
@@ -44,7 +42,7 @@ plotting.use_book_style()
 rng = np.random.default_rng(0)
 NAMES = ["sigmoid", "tanh", "relu", "leaky_relu"]
 DTYPES = ["float32", "float64"]
-RESULTS = Path("..") / "results" if Path("../results").is_dir() else Path("results")
+COST_RESULT = stored.path("compute_cost_profiles")   # made by: python -m rnnlab.grids compute_cost_profiles
 
 # %% [markdown]
 # ## What this CPU offers
@@ -78,7 +76,7 @@ for (dt, name), c in costs.items():
 # The same measurement, made once on the book's build machine (an AVX-512 x86 server) in three fresh processes: one with numpy and OpenBLAS restricted to the SSE4.2 kernels every x86-64 CPU of the last fifteen years has, one restricted to AVX2 (a typical laptop), one with AVX-512. It is a stored result, so it reads the same everywhere; it was measured on a shared machine, so treat its digits as rough.
 
 # %%
-prof_arrays, prof_meta = store.load(RESULTS / "compute_cost_profiles")
+prof_arrays, prof_meta = store.load(COST_RESULT)
 PROFILES = prof_meta["profiles"]
 ns = prof_arrays["ns"]                                               # (profiles, dtypes, names, columns)
 settings = prof_meta["provenance"]["settings"]

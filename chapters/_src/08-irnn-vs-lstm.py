@@ -30,12 +30,10 @@ if "google.colab" in sys.modules:
     %pip install -q "rnnlab @ git+https://github.com/rnnlab-book/why-not-relu-in-lstm"
 
 # %%
-from pathlib import Path
-
 import numpy as np
 import matplotlib.pyplot as plt
 
-from rnnlab import plotting, population, stats, store, sweep, tasks, threads, train
+from rnnlab import plotting, population, stats, store, stored, sweep, tasks, threads, train
 from rnnlab.book import glue
 from rnnlab.grids import irnn_vs_lstm as grid
 from rnnlab.grids import irnn_vs_lstm_factors as factors
@@ -43,8 +41,8 @@ from rnnlab.grids import irnn_vs_lstm_factors as factors
 threads.one_blas_thread()   # many small matrices: one BLAS thread is faster than several
 
 plotting.use_book_style()
-RESULTS = Path("../results/irnn_vs_lstm")       # made by: python -m rnnlab.grids irnn_vs_lstm --out results/irnn_vs_lstm
-RESULTS_FACTORS = Path("../results/irnn_vs_lstm_factors")   # python -m rnnlab.grids irnn_vs_lstm_factors --out ...
+RESULTS = stored.path("irnn_vs_lstm")       # made by: python -m rnnlab.grids irnn_vs_lstm --out results/irnn_vs_lstm
+RESULTS_FACTORS = stored.path("irnn_vs_lstm_factors")   # python -m rnnlab.grids irnn_vs_lstm_factors --out ...
 ARMS, RECIPES, HORIZONS = dict(grid.ARMS), grid.RECIPES, grid.HORIZONS
 ARMS.update(factors.ARMS)                      # two more Adam arms, stored as a second grid with the same settings
 SUCCESS = grid.SUCCESS_FRAC * tasks.AddingTask(T=2).baseline    # test MSE below 1/60

@@ -45,12 +45,11 @@ if "google.colab" in sys.modules:
 
 import functools
 import time
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from rnnlab import activations, cnn, conv, explore, gradcheck, plotting, population, stats, store, sweep, threads
+from rnnlab import activations, cnn, conv, explore, gradcheck, plotting, population, stats, store, stored, sweep, threads
 from rnnlab.book import glue
 from rnnlab.grids import cnn_relu as grid
 
@@ -59,7 +58,7 @@ threads.one_blas_thread()   # many small matrices: one BLAS thread is faster tha
 plotting.use_book_style()
 ACTS = ("sigmoid", "tanh", "relu")
 MATCHED = grid.MATCHED                    # Glorot for sigmoid and tanh, He for ReLU
-RESULTS = Path("../results/cnn_relu")     # made by: python -m rnnlab.grids cnn_relu --out results/cnn_relu --jobs 2
+RESULTS = stored.path("cnn_relu")     # made by: python -m rnnlab.grids cnn_relu --out results/cnn_relu --jobs 2
 LIVE_SEEDS = range(100, 110)              # the live runs; the stored grid uses seeds 0-19, so these are new replicates
 GRAD_SEEDS = range(10)
 

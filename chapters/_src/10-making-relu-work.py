@@ -34,19 +34,17 @@ if "google.colab" in sys.modules:
 # %%
 import functools
 import warnings
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
 
-from rnnlab import explore, lnlstm, lstm, plotting, population, stack, stats, store, sweep, tasks, threads, train
+from rnnlab import explore, lnlstm, lstm, plotting, population, stack, stats, store, stored, sweep, tasks, threads, train
 from rnnlab.book import glue
 from rnnlab.grids import relu_fixes as grid
 
 threads.one_blas_thread()   # many small matrices: one BLAS thread is faster than several
 
 plotting.use_book_style()
-RESULTS = Path("../results/relu_fixes")   # made by: python -m rnnlab.grids relu_fixes --out results/relu_fixes
+RESULTS = stored.path("relu_fixes")   # made by: python -m rnnlab.grids relu_fixes --out results/relu_fixes
 FIXES = list(grid.FIXES)
 HORIZONS = grid.SETTINGS["horizons"]
 GROW = 10.0                 # a stream "blows up" when max|h| in its last horizon exceeds GROW x max(first horizon, 1)
