@@ -19,6 +19,7 @@ $(STAMP): requirements.lock requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BLAS1) $(BIN)/python -c "from rnnlab._fused import warm_up; warm_up()"   # compile the engine's kernels once
 	touch $(STAMP)
 
 ## lock: refresh requirements.lock after editing requirements.txt (uv's universal resolution: one file for
