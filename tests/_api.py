@@ -413,13 +413,6 @@ NEEDS_TMP = {name for name in API if name.startswith(("store.", "sweep.")) and n
 KNOWN_LEAKS = {
     # (function, argument): why it still fails the contract. The tests expect these to fail (strict xfail), so
     # fixing one fails the test until its line is removed here.
-    ("train.final_loss", "history"): "train.py (the lead's): needs _checks.instance('history', history, History)",
-    ("train.loss_events", "history"): "train.py (the lead's): needs _checks.instance('history', history, History)",
-    ("train.train", "spec"): "train.py (the lead's): needs _checks.instance('spec', spec, stack.ModelSpec) first",
-    ("train.train", "task"): "train.py (the lead's): needs a task check (sample, input_size, baseline) first",
-    ("train.train", "rng"): "train.py (the lead's): a list for a lone model is a ValueError; a non-Generator list a TypeError",
-    ("train.evaluate", "rng"): "train.py (the lead's): as train's rng",
-    ("train.evaluate", "spec"): "train.py (the lead's): needs _checks.instance('spec', spec, stack.ModelSpec) first",
 }
 
 EXEMPT = {

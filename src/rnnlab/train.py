@@ -111,6 +111,8 @@ def evaluate(params, spec, task, rng, batch_size: int = 1000):
 
     ``rng`` as in :func:`train`: one shared Generator, or one per population member.
     """
+    _checks.instance("spec", spec, stack.ModelSpec)
+    _checks.task("task", task)
     _check_fit(spec, task)
     xs, targets = _data_source(rng, stack.population_size(params))(task, batch_size)
     with np.errstate(all="ignore"):
@@ -121,6 +123,7 @@ def evaluate(params, spec, task, rng, batch_size: int = 1000):
 
 def _data_source(rng, S):
     """A function batch_size -> (xs, targets) drawing from one shared stream or one stream per member."""
+    rng = _checks.data_streams("rng", rng, S)
     if isinstance(rng, np.random.Generator):
         return lambda task, B: task.sample(rng, B)
     if isinstance(rng, (list, tuple)):
@@ -144,6 +147,8 @@ def train(params: dict, spec: stack.ModelSpec, task, config: TrainConfig, rng):
     """
     if not isinstance(config, TrainConfig):
         raise _checks.ArgTypeError(f"config must be a TrainConfig; got {type(config).__name__}")
+    _checks.instance("spec", spec, stack.ModelSpec)
+    _checks.task("task", task)
     _check_fit(spec, task)
     if not isinstance(params, dict):
         raise _checks.ArgTypeError(f"params must be a dict of arrays; got {type(params).__name__}")
@@ -198,6 +203,7 @@ def train(params: dict, spec: stack.ModelSpec, task, config: TrainConfig, rng):
 
 def final_loss(history: History, window: int = 50) -> np.ndarray:
     """Median training loss over the last ``window`` steps (NaN for a diverged model)."""
+    _checks.instance("history", history, History)
     window = _checks.positive_int("window", window)
     tail = history.loss[-window:]
     with np.errstate(all="ignore"):
@@ -216,6 +222,7 @@ def loss_events(history: History, baseline: float, spike_factor: float = SPIKE_F
     * ``recovered``: it spiked, did not diverge, and its final loss
       (median of the last ``window`` steps) is below ``baseline``.
     """
+    _checks.instance("history", history, History)
     baseline = _checks.finite_float("baseline", baseline, positive=True)
     spike_factor = _checks.finite_float("spike_factor", spike_factor, positive=True)
     loss = np.asarray(history.loss, dtype=float)
