@@ -126,14 +126,8 @@ glue("cost_ratio_tanh32", f"{ratio['float32']['tanh']:.1f}", display=False)
 glue("cost_ratio_sigmoid32", f"{ratio['float32']['sigmoid']:.1f}", display=False)
 glue("cost_kernel_tanh32", kern["tanh"]["float32"], display=False)
 
-# %%
-for name in ("sigmoid", "tanh"):
-    assert ratio_dout[name] < 4, f"{name}' from the stored output costs under 4x ReLU' (float32), on any CPU"
-if kern["tanh"]["float32"] not in ("baseline", "unknown"):
-    assert ratio["float32"]["tanh"] < 5, "with a SIMD tanh kernel, float32 tanh costs under 5x ReLU per element"
-
 # %% [markdown]
-# On the machine that built this page, float32 tanh cost {glue:text}`cost_ratio_tanh32` times ReLU and sigmoid {glue:text}`cost_ratio_sigmoid32` times (numpy's float32 tanh kernel there: {glue:text}`cost_kernel_tanh32`). The asserts check only what holds on any CPU: the derivatives from the stored output cost about as little as ReLU's, and wherever numpy dispatches tanh to a SIMD kernel, tanh costs at most a few times ReLU. On a CPU without such a kernel the ratio is large, and no bound is asserted.
+# On the machine that built this page, float32 tanh cost {glue:text}`cost_ratio_tanh32` times ReLU and sigmoid {glue:text}`cost_ratio_sigmoid32` times (numpy's float32 tanh kernel there: {glue:text}`cost_kernel_tanh32`). No assert rests on these live numbers: a timing depends on the CPU, its numpy kernels and whatever else the machine is running. An earlier version of this chapter asserted that float32 tanh costs under 5 times ReLU wherever numpy has a SIMD tanh kernel; on an AMD EPYC server with AVX2 kernels it cost more than that, so the bound was not a property of SIMD kernels in general. The conclusions of this section rest on the stored measurements above, made on one machine under three kernel profiles.
 #
 # ## Per training step: inside an LSTM
 #
