@@ -104,7 +104,10 @@ CASES = [
     (lambda: train.train(stack.init_population(SPEC, [0, 1]), SPEC, tasks.AddingTask(T=5),
                          train.TrainConfig(steps=1, lr=(1e-3, 1e-3, 1e-3)), R), V,
      "config.lr must be a number or hold one value per model (2); got 3"),
-    (lambda: train.final_loss(None, window=0), V, "window must be a positive integer; got 0"),
+    (lambda: train.final_loss(train.train(stack.init(SPEC, R), SPEC, tasks.AddingTask(T=5), train.TrainConfig(steps=2),
+                                          np.random.default_rng(0))[1], window=0), V,
+     "window must be a positive integer; got 0"),
+    (lambda: train.final_loss(None), T, "history must be a History; got NoneType"),
     (lambda: optim.clip_by_global_norm({"a": np.ones(2)}, 0.0), V, "threshold must be positive; got 0.0"),
     (lambda: optim.sgd_step({"W": np.ones(3, int)}, {"W": np.full(3, 0.1)}, 0.1), T, "params['W'] must have dtype"),  # issue 24
     (lambda: optim.sgd_step({"W": np.ones(3)}, {"W": np.full((2, 3), 0.1)}, 0.1), V, "grads['W'] must have the shape"),
